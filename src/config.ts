@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+/**
+ * The environment, parsed once into a typed Config. Each bad or missing variable yields one line
+ * naming it and what is expected; values are never echoed, because several of them are secrets.
+ */
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveMs = z.coerce.number().int().positive();
+const url = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
+  .transform((u) => u.replace(/\/+$/, ''));
+const optionalString = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  SCODOC_URL: url.optional(),
+  SCODOC_USERNAME: optionalString,
+  SCODOC_PASSWORD: optionalString,
+  SCODOC_DEPT: optionalString,
+  SCODOC_TIMEOUT_MS: positiveMs.default(10_000),
+  SCODOC_POOL_CONNECTIONS: z.coerce.number().int().positive().default(10),
+
+  MOODLE_URL: url.optional(),
+  MOODLE_TOKEN: optionalString,
+  MOODLE_TIMEOUT_MS: positiveMs.default(10_000),
+  MOODLE_POOL_CONNECTIONS: z.coerce.number().int().positive().default(10),
+  /** Leaf form values per request; Moodle's max_input_vars (5000) silently truncates past it. */
+  MOODLE_MAX_PARAMS_PER_REQUEST: z.coerce.number().int().min(10).max(5000).default(4000),
+
+  SCODOC_SIM_PORT: port.default(4101),
+  MOODLE_SIM_PORT: port.default(4102),
+  DEMO_SEED: z.coerce.number().int().default(2026),
+  DEMO_STUDENTS: z.coerce.number().int().min(10).max(50_000).default(1000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface ScodocConfig {
+  /** Base URL up to and including `/ScoDoc`, e.g. https://scodoc.example.fr/ScoDoc */
+  url: string;
+  username: string;
+  password: string;
+  /** When set, the department-scoped API `/ScoDoc/<DEPT>/api/...` is used. */
+  dept?: string;
+  timeoutMs: number;
+  connections: number;
+}
+
+export interface MoodleConfig {
+  /** Site root, e.g. https://moodle.example.fr */
+  url: string;
+  token: string;
+  timeoutMs: number;
+  connections: number;
+  maxParamsPerRequest: number;
+}
+
+/** `simulated: true` = no URL configured: demo mode starts a simulator and fills url and credentials in. */
+export type Upstream<T> = (T & { simulated: false }) | (Omit<T, 'url' | 'username' | 'password' | 'token'> & { simulated: true });
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  logLevel: Env['LOG_LEVEL'];
+  scodoc: Upstream<ScodocConfig>;
+  moodle: Upstream<MoodleConfig>;
+  simulators: { scodocPort: number; moodlePort: number; seed: number; students: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      // Zod messages describe the expectation, never the received value, so secrets stay out.
+      problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const env = parsed.data;
+
+  if (env.SCODOC_URL) {
+    if (!env.SCODOC_USERNAME) problems.push('SCODOC_USERNAME: required when SCODOC_URL is set');
+    if (!env.SCODOC_PASSWORD) problems.push('SCODOC_PASSWORD: required when SCODOC_URL is set');
+  } else {
+    for (const name of ['SCODOC_USERNAME', 'SCODOC_PASSWORD', 'SCODOC_DEPT'] as const) {
+      if (env[name]) problems.push(`${name}: set without SCODOC_URL (set SCODOC_URL too, or unset it for demo mode)`);
+    }
+  }
+  if (env.MOODLE_URL) {
+    if (!env.MOODLE_TOKEN) problems.push('MOODLE_TOKEN: required when MOODLE_URL is set');
+  } else if (env.MOODLE_TOKEN) {
+    problems.push('MOODLE_TOKEN: set without MOODLE_URL (set MOODLE_URL too, or unset it for demo mode)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    scodoc: env.SCODOC_URL
+      ? {
+          simulated: false,
+          url: env.SCODOC_URL,
+          username: env.SCODOC_USERNAME!,
+          password: env.SCODOC_PASSWORD!,
+          dept: env.SCODOC_DEPT,
+          timeoutMs: env.SCODOC_TIMEOUT_MS,
+          connections: env.SCODOC_POOL_CONNECTIONS,
+        }
+      : { simulated: true, timeoutMs: env.SCODOC_TIMEOUT_MS, connections: env.SCODOC_POOL_CONNECTIONS },
+    moodle: env.MOODLE_URL
+      ? {
+          simulated: false,
+          url: env.MOODLE_URL,
+          token: env.MOODLE_TOKEN!,
+          timeoutMs: env.MOODLE_TIMEOUT_MS,
+          connections: env.MOODLE_POOL_CONNECTIONS,
+          maxParamsPerRequest: env.MOODLE_MAX_PARAMS_PER_REQUEST,
+        }
+      : {
+          simulated: true,
+          timeoutMs: env.MOODLE_TIMEOUT_MS,
+          connections: env.MOODLE_POOL_CONNECTIONS,
+          maxParamsPerRequest: env.MOODLE_MAX_PARAMS_PER_REQUEST,
+        },
+    simulators: {
+      scodocPort: env.SCODOC_SIM_PORT,
+      moodlePort: env.MOODLE_SIM_PORT,
+      seed: env.DEMO_SEED,
+      students: env.DEMO_STUDENTS,
+    },
+  };
+}

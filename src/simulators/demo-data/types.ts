@@ -49,6 +49,11 @@ export interface DemoSemester {
   hasMoodleCourse: boolean;
 }
 
+/**
+ * One ScoDoc étudiant record. A person who moved département has one record per département with the same
+ * NIP/INE (different etudid): they are still ONE person with ONE Moodle account (the first record's `moodle`
+ * and `moodleIdnumber` describe it), and enrolments naming either etudid go to that account.
+ */
 export interface DemoStudent {
   etudid: number;
   deptId: number;

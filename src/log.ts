@@ -1,0 +1,49 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Structured logs with secrets removed twice: by key (pino redaction of anything named like a credential,
+ * wherever it sits) and by value (each configured secret is scrubbed from the final serialized line),
+ * because a secret can hide in a free-text message or an error stack as easily as in a field.
+ */
+const SECRET_KEYS = ['password', 'passwd', 'token', 'wstoken', 'secret', 'authorization', 'apiKey', 'key', 'debuginfo'];
+
+function redactPaths(): string[] {
+  const paths: string[] = [];
+  for (const key of SECRET_KEYS) paths.push(key, `*.${key}`, `*.*.${key}`);
+  paths.push('req.headers.authorization', 'req.headers.cookie');
+  return paths;
+}
+
+export interface LoggerOptions {
+  level?: string;
+  /** Values that must never appear in any log line (tokens, passwords, API keys). */
+  secrets?: Array<string | undefined>;
+  /** Where lines go; stdout by default. Tests pass a stream to capture them. */
+  destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const secrets = (opts.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  const target = opts.destination ?? process.stdout;
+  // A plain object with a synchronous write(): lines are handed over at once, so nothing is lost on a crash.
+  const scrubbing = {
+    write(line: string) {
+      for (const secret of secrets) line = line.split(secret).join('[REDACTED]');
+      target.write(line);
+    },
+  };
+  return pino(
+    {
+      level: opts.level ?? 'info',
+      redact: { paths: redactPaths(), censor: '[REDACTED]' },
+      serializers: {
+        // UpstreamError keeps its diagnostic `detail` (zod issues, Moodle debuginfo) non-enumerable so it never
+        // reaches a client; logs are exactly where it belongs.
+        err: (err: Error & { detail?: unknown }) => ({ ...pino.stdSerializers.err(err), detail: err.detail }),
+      },
+    },
+    scrubbing,
+  );
+}

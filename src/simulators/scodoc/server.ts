@@ -1,0 +1,289 @@
+import { randomBytes } from 'node:crypto';
+import type { DemoUniversity } from '../demo-data/types';
+import { startSimServer, type SimRequest, type SimResponse, type SimServer } from '../harness';
+import { ScodocStore, type DeptRow } from './store';
+
+/**
+ * A ScoDoc 9 API on loopback: `/ScoDoc/api/...` and the department-scoped `/ScoDoc/<DEPT>/api/...`, token
+ * auth with ScoDoc's rules, 404 for a missing singular object and [] for an empty plural route, JSON error
+ * bodies `{error, status, message}`.
+ */
+
+export interface ScodocSimulatorOptions {
+  university: DemoUniversity;
+  port?: number;
+  host?: string;
+  username?: string;
+  password?: string;
+  tokenTtlSeconds?: number;
+  /** Clock in ms for token expiry; tests move it forward. */
+  now?: () => number;
+}
+
+export type ScodocSimulator = SimServer & {
+  store: ScodocStore;
+  /** Forgets every issued token, as a ScoDoc restart does: the next API call gets a 401. */
+  revokeTokens(): void;
+};
+
+interface RouteContext {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  /** Set on the department-scoped API: only that département's data is visible. */
+  scope: DeptRow | undefined;
+}
+
+type Handler = (ctx: RouteContext) => SimResponse;
+
+interface Route {
+  method: 'GET' | 'POST';
+  template: string;
+  segments: string[];
+  handler: Handler;
+}
+
+export async function startScodocSimulator(opts: ScodocSimulatorOptions): Promise<ScodocSimulator> {
+  const store = ScodocStore.fromUniversity(opts.university);
+  const now = opts.now ?? Date.now;
+  const ttlMs = (opts.tokenTtlSeconds ?? 3600) * 1000;
+  const credentials = { username: opts.username ?? 'demo', password: opts.password ?? 'demo' };
+  const tokens = new Map<string, number>();
+  let current: { token: string; expiresAt: number } | null = null;
+  const routes = buildRoutes(store, () => new Date(now()).toISOString());
+
+  function issueToken(req: SimRequest): SimResponse {
+    const auth = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
+    const [user, ...rest] = auth ? Buffer.from(auth[1]!, 'base64').toString('utf8').split(':') : [];
+    if (user !== credentials.username || rest.join(':') !== credentials.password) return error(401, 'Unauthorized', 'Identifiants invalides');
+    // ScoDoc hands back the same token while more than 60 s of it remain.
+    if (current && current.expiresAt - now() > 60_000 && tokens.has(current.token)) return json({ token: current.token });
+    current = { token: randomBytes(24).toString('base64url'), expiresAt: now() + ttlMs };
+    tokens.set(current.token, current.expiresAt);
+    return json({ token: current.token });
+  }
+
+  function authorized(req: SimRequest): boolean {
+    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
+    const expiresAt = bearer ? tokens.get(bearer[1]!) : undefined;
+    return expiresAt !== undefined && expiresAt > now();
+  }
+
+  const server = await startSimServer({
+    name: 'scodoc',
+    port: opts.port,
+    host: opts.host,
+    handle: (req, ctx) => {
+      const located = locate(req.path);
+      if (!located) return error(404, 'Not Found', 'adresse inconnue');
+      if (located.rest === '/tokens' && req.method === 'POST') {
+        ctx.count('POST /tokens');
+        return issueToken(req);
+      }
+      const scope = located.dept === undefined ? undefined : store.deptByAcronym(located.dept);
+      if (located.dept !== undefined && !scope) return error(404, 'Not Found', `département ${located.dept} inconnu`);
+      const match = matchRoute(routes, req.method, located.rest);
+      if (!match) return error(404, 'Not Found', 'adresse inconnue');
+      ctx.count(`${match.route.method} ${match.route.template}`);
+      if (!authorized(req)) return error(401, 'Unauthorized', 'jeton absent, invalide ou expiré');
+      let body: unknown;
+      if (req.method === 'POST' && req.body.length > 0) {
+        try {
+          body = JSON.parse(req.body.toString('utf8'));
+        } catch {
+          return error(400, 'Bad Request', 'données JSON invalides');
+        }
+      }
+      return match.route.handler({ params: match.params, query: req.query, body, scope });
+    },
+  });
+
+  return Object.assign(server, {
+    store,
+    revokeTokens() {
+      tokens.clear();
+      current = null;
+    },
+  });
+}
+
+/** `/ScoDoc/api/x` → {rest: '/x'}; `/ScoDoc/INFO/api/x` → {dept: 'INFO', rest: '/x'}. */
+function locate(path: string): { dept?: string; rest: string } | null {
+  const global = /^\/ScoDoc\/api(\/.*)$/.exec(path);
+  if (global) return { rest: global[1]! };
+  const scoped = /^\/ScoDoc\/([^/]+)\/api(\/.*)$/.exec(path);
+  return scoped ? { dept: decodeURIComponent(scoped[1]!), rest: scoped[2]! } : null;
+}
+
+function matchRoute(routes: Route[], method: string, rest: string): { route: Route; params: Record<string, string> } | null {
+  const parts = rest.replace(/\/+$/, '').split('/').slice(1).map(decodeURIComponent);
+  for (const route of routes) {
+    if (route.method !== method || route.segments.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    const ok = route.segments.every((seg, i) => {
+      if (seg.startsWith('<')) {
+        params[seg.slice(1, -1)] = parts[i]!;
+        return true;
+      }
+      return seg === parts[i];
+    });
+    if (ok) return { route, params };
+  }
+  return null;
+}
+
+function buildRoutes(store: ScodocStore, nowIso: () => string): Route[] {
+  const routes: Route[] = [];
+  const add = (method: Route['method'], template: string, handler: Handler) =>
+    routes.push({ method, template, segments: template.split('/').slice(1), handler });
+
+  const visibleDepts = (scope?: DeptRow) => [...store.departements.values()].filter((d) => !scope || d.id === scope.id);
+  const deptFrom = (ctx: RouteContext): DeptRow | undefined => {
+    const d = ctx.params.id !== undefined ? store.departements.get(Number(ctx.params.id)) : store.deptByAcronym(ctx.params.acronym ?? '');
+    return d && (!ctx.scope || d.id === ctx.scope.id) ? d : undefined;
+  };
+  const inScope = (deptId: number, scope?: DeptRow) => !scope || scope.id === deptId;
+
+  // ---------- départements
+  add('GET', '/departements', (ctx) => json(visibleDepts(ctx.scope).map((d) => store.deptJson(d))));
+  add('GET', '/departements_ids', (ctx) => json(visibleDepts(ctx.scope).map((d) => d.id)));
+  add('GET', '/departement/id/<id>', (ctx) => withDept(ctx, (d) => json(store.deptJson(d))));
+  add('GET', '/departement/<acronym>', (ctx) => withDept(ctx, (d) => json(store.deptJson(d))));
+  add('POST', '/departement/create', (ctx) => {
+    const body = ctx.body as { acronym?: unknown; dept_name?: unknown; description?: unknown; visible?: unknown } | undefined;
+    if (!body || typeof body.acronym !== 'string' || body.acronym.trim() === '') return error(400, 'Bad Request', 'acronym manquant');
+    if (body.visible !== undefined && typeof body.visible !== 'boolean') return error(400, 'Bad Request', 'visible doit être un booléen');
+    if (store.deptByAcronym(body.acronym)) return error(400, 'Bad Request', `département ${body.acronym} déjà existant`);
+    const row = store.createDept(
+      { acronym: body.acronym, dept_name: str(body.dept_name), description: str(body.description), visible: body.visible as boolean | undefined },
+      nowIso(),
+    );
+    return json(store.deptJson(row));
+  });
+  add('POST', '/departement/<acronym>/edit', (ctx) =>
+    withDept(ctx, (d) => {
+      const visible = (ctx.body as { visible?: unknown } | undefined)?.visible;
+      if (typeof visible !== 'boolean') return error(400, 'Bad Request', 'visible doit être un booléen');
+      d.visible = visible;
+      return json(store.deptJson(d));
+    }),
+  );
+  add('POST', '/departement/<acronym>/delete', (ctx) =>
+    withDept(ctx, (d) => {
+      store.deleteDept(d);
+      return json({ OK: true });
+    }),
+  );
+
+  // ---------- étudiants
+  for (const list of ['/departement/<acronym>/etudiants', '/departement/id/<id>/etudiants']) {
+    add('GET', list, (ctx) => withDept(ctx, (d) => json([...store.etudiants.values()].filter((e) => e.dept_id === d.id).map((e) => store.etudShort(e)))));
+  }
+  for (const kind of ['etudid', 'nip', 'ine'] as const) {
+    add('GET', `/etudiant/${kind}/<${kind}>`, (ctx) => {
+      const found = store.latestRegistered(store.etudiantsBy(kind, ctx.params[kind]!, ctx.scope?.id));
+      return found ? json(store.etudLong(found)) : error(404, 'Not Found', 'étudiant inconnu');
+    });
+    add('GET', `/etudiants/${kind}/<${kind}>`, (ctx) => json(store.etudiantsBy(kind, ctx.params[kind]!, ctx.scope?.id).map((e) => store.etudLong(e))));
+    add('GET', `/etudiant/${kind}/<${kind}>/formsemestres`, (ctx) => {
+      const found = store.latestRegistered(store.etudiantsBy(kind, ctx.params[kind]!, ctx.scope?.id));
+      return found ? json(store.semestersOf(found.id).map((s) => store.semJson(s))) : error(404, 'Not Found', 'étudiant inconnu');
+    });
+  }
+  const courants = (ctx: RouteContext, long: boolean) => {
+    const current = new Set([...store.formsemestres.values()].filter((s) => store.isCurrent(s) && inScope(s.dept_id, ctx.scope)).map((s) => s.id));
+    const ids = new Set(store.inscriptions.filter((i) => current.has(i.formsemestre_id)).map((i) => i.etudid));
+    const etuds = [...ids].map((id) => store.etudiants.get(id)!).filter(Boolean);
+    return json(etuds.map((e) => (long ? store.etudLong(e) : store.etudShort(e))));
+  };
+  add('GET', '/etudiants/courants', (ctx) => courants(ctx, false));
+  add('GET', '/etudiants/courants/long', (ctx) => courants(ctx, true));
+  add('POST', '/etudiant/create', (ctx) => {
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    const dept = ctx.scope ?? store.deptByAcronym(str(body.dept) ?? '');
+    if (!dept) return error(404, 'Not Found', 'département inconnu');
+    const nom = str(body.nom)?.trim();
+    const prenom = str(body.prenom)?.trim();
+    if (!nom || !prenom) return error(400, 'Bad Request', 'nom et prénom requis');
+    const civilite = str(body.civilite) ?? 'X';
+    if (!['M', 'F', 'X'].includes(civilite)) return error(400, 'Bad Request', 'civilité invalide');
+    const nip = str(body.code_nip) ?? null;
+    // NIP and INE are unique within a département (not across).
+    if (nip && store.etudiantsBy('nip', nip, dept.id).length > 0) return error(400, 'Bad Request', 'code NIP déjà utilisé dans ce département');
+    const ine = str(body.code_ine) ?? null;
+    if (ine && store.etudiantsBy('ine', ine, dept.id).length > 0) return error(400, 'Bad Request', 'code INE déjà utilisé dans ce département');
+    const row = store.createEtudiant({
+      dept_id: dept.id,
+      code_nip: nip,
+      code_ine: ine,
+      civilite,
+      nom: nom.toUpperCase(),
+      nom_usuel: null,
+      prenom,
+      email: str(body.email) ?? null,
+      emailperso: null,
+      date_naissance: str(body.date_naissance) ?? null,
+      lieu_naissance: null,
+      nationalite: null,
+      boursier: false,
+    });
+    return json(store.etudLong(row));
+  });
+
+  // ---------- formsemestres
+  const withSem = (ctx: RouteContext, then: (s: NonNullable<ReturnType<typeof store.formsemestres.get>>) => SimResponse) => {
+    const s = store.formsemestres.get(Number(ctx.params.id));
+    return s && inScope(s.dept_id, ctx.scope) ? then(s) : error(404, 'Not Found', 'formsemestre inconnu');
+  };
+  add('GET', '/formsemestre/<id>', (ctx) => withSem(ctx, (s) => json(store.semJson(s))));
+  add('GET', '/formsemestres/query', (ctx) => {
+    const q = ctx.query;
+    let sems = [...store.formsemestres.values()].filter((s) => inScope(s.dept_id, ctx.scope));
+    if (q.get('annee_scolaire')) sems = sems.filter((s) => String(s.annee_scolaire) === q.get('annee_scolaire'));
+    if (q.get('dept_acronym')) sems = sems.filter((s) => store.departements.get(s.dept_id)?.acronym === q.get('dept_acronym'));
+    if (q.get('dept_id')) sems = sems.filter((s) => String(s.dept_id) === q.get('dept_id'));
+    if (q.get('etape_apo')) sems = sems.filter((s) => s.etape_apo === q.get('etape_apo'));
+    for (const kind of ['nip', 'ine'] as const) {
+      const code = q.get(kind);
+      if (!code) continue;
+      const etudids = new Set(store.etudiantsBy(kind, code).map((e) => e.id));
+      const semIds = new Set(store.inscriptions.filter((i) => etudids.has(i.etudid)).map((i) => i.formsemestre_id));
+      sems = sems.filter((s) => semIds.has(s.id));
+    }
+    return json(sems.map((s) => store.semJson(s)));
+  });
+  add('GET', '/departement/<acronym>/formsemestres_courants', (ctx) =>
+    withDept(ctx, (d) => json([...store.formsemestres.values()].filter((s) => s.dept_id === d.id && store.isCurrent(s)).map((s) => store.semJson(s)))),
+  );
+  add('GET', '/departement/<acronym>/formsemestres_ids', (ctx) =>
+    withDept(ctx, (d) => json([...store.formsemestres.values()].filter((s) => s.dept_id === d.id).map((s) => s.id))),
+  );
+  for (const long of ['', '/long']) {
+    add('GET', `/formsemestre/<id>/etudiants${long}`, (ctx) => withSem(ctx, (s) => json(store.inscritsOf(s.id).map((e) => (long ? store.etudLong(e) : store.etudShort(e))))));
+    add('GET', `/formsemestre/<id>/etudiants${long}/query`, (ctx) =>
+      withSem(ctx, (s) => {
+        const etat = ctx.query.get('etat');
+        const etats = etat ? etat.split(',').map((e) => e.trim()) : undefined;
+        return json(store.inscritsOf(s.id, etats).map((e) => (long ? store.etudLong(e) : store.etudShort(e))));
+      }),
+    );
+  }
+
+  function withDept(ctx: RouteContext, then: (d: DeptRow) => SimResponse): SimResponse {
+    const d = deptFrom(ctx);
+    return d ? then(d) : error(404, 'Not Found', 'département inconnu');
+  }
+  return routes;
+}
+
+function json(body: unknown, status = 200): SimResponse {
+  return { status, body, contentType: 'application/json' };
+}
+
+function error(status: number, error: string, message: string): SimResponse {
+  return json({ error, status, message }, status);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { linkingSchema, type LinkingRules } from './graph/linking';
 
 /**
  * The environment, parsed once into a typed Config. Each bad or missing variable yields one line
@@ -17,7 +18,7 @@ const optionalString = z
   .optional()
   .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
 
-const envSchema = z.object({
+const envSchema = linkingSchema.extend({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -36,6 +37,9 @@ const envSchema = z.object({
   MOODLE_POOL_CONNECTIONS: z.coerce.number().int().positive().default(10),
   /** Leaf form values per request; Moodle's max_input_vars (5000) silently truncates past it. */
   MOODLE_MAX_PARAMS_PER_REQUEST: z.coerce.number().int().min(10).max(5000).default(4000),
+
+  /** How long whole upstream lists (a département's étudiants, a category's courses) are reused for paging. */
+  LIST_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
 
   SCODOC_SIM_PORT: port.default(4101),
   MOODLE_SIM_PORT: port.default(4102),
@@ -75,6 +79,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   scodoc: Upstream<ScodocConfig>;
   moodle: Upstream<MoodleConfig>;
+  linking: LinkingRules;
+  listCacheTtlMs: number;
   simulators: { scodocPort: number; moodlePort: number; seed: number; students: number };
 }
 
@@ -143,6 +149,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           connections: env.MOODLE_POOL_CONNECTIONS,
           maxParamsPerRequest: env.MOODLE_MAX_PARAMS_PER_REQUEST,
         },
+    linking: { student: env.LINK_STUDENT_BY, department: env.LINK_DEPARTMENT_BY, semester: env.LINK_SEMESTER_BY },
+    listCacheTtlMs: env.LIST_CACHE_TTL_MS,
     simulators: {
       scodocPort: env.SCODOC_SIM_PORT,
       moodlePort: env.MOODLE_SIM_PORT,

@@ -1,0 +1,41 @@
+/**
+ * A short-lived, process-wide cache of whole upstream lists (a département's étudiants, a category's
+ * courses), so that paging through them does not refetch the full list for every page.
+ *
+ * Scope: one gateway process, shared by all requests. TTL: LIST_CACHE_TTL_MS (60 s by default); a list is
+ * at most that stale. Concurrent misses for one key share one upstream call; a failed fetch is not cached.
+ */
+export class ListCache {
+  private readonly entries = new Map<string, { expires: number; value: Promise<unknown> }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 500,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get<T>(key: string, fetch: () => Promise<T>): Promise<T> {
+    const hit = this.entries.get(key);
+    if (hit && hit.expires > this.now()) return hit.value as Promise<T>;
+    const value = fetch();
+    this.entries.set(key, { expires: this.now() + this.ttlMs, value });
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
+    this.evict();
+    return value;
+  }
+
+  /** Writes through the gateway call this so the next read sees them. */
+  invalidate(prefix: string): void {
+    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
+  }
+
+  private evict() {
+    // Maps iterate in insertion order: the oldest entries go first.
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+}

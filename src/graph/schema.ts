@@ -1,0 +1,10 @@
+import { builder } from './builder';
+import './types/course';
+import './types/department';
+import './types/enrolment';
+import './types/moodle-account';
+import './types/semester';
+import './types/student';
+
+/** The public schema: every domain file above adds its types and root fields to the one builder. */
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,28 @@
+import { ConfigError } from './config';
+
+/**
+ * Runs an entry point: a configuration problem prints its lines and exits 1 without a stack trace; the
+ * returned closer runs on SIGINT/SIGTERM so ports and pools are released.
+ */
+export async function runOrExit(start: () => Promise<() => Promise<void>>): Promise<void> {
+  let close: () => Promise<void>;
+  try {
+    close = await start();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+    } else {
+      process.stderr.write(`Failed to start: ${(err as Error).message}\n`);
+    }
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,71 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/log';
+import { createGateway, type Gateway } from '../../src/server';
+import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER, startSimulators, type RunningSimulators } from '../../src/simulators/start';
+
+export const TODAY = '2026-11-23';
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+export interface TestGateway {
+  url: string;
+  sims: RunningSimulators;
+  logLines: string[];
+  gateway: Gateway;
+  query<T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V): Promise<GraphQLResponse<T>>;
+  /** Upstream calls since the last reset: ScoDoc route templates and Moodle wsfunctions, in one map. */
+  calls(): Record<string, number>;
+  resetCalls(): void;
+  close(): Promise<void>;
+}
+
+/** Both simulators and a gateway on ephemeral loopback ports, with logs captured for leak checks. */
+export async function startTestGateway(opts: { students?: number; seed?: number } = {}): Promise<TestGateway> {
+  const sims = await startSimulators({ scodoc: true, moodle: true, scodocPort: 0, moodlePort: 0, seed: opts.seed ?? 2026, students: opts.students ?? 300, today: TODAY });
+  const logLines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(String(chunk));
+      done();
+    },
+  });
+  const log = createLogger({ level: 'debug', destination, secrets: [SCODOC_SIM_PASSWORD, MOODLE_SIM_TOKEN] });
+  const gateway = createGateway({
+    scodoc: { url: `${sims.scodoc!.url}/ScoDoc`, username: SCODOC_SIM_USER, password: SCODOC_SIM_PASSWORD, timeoutMs: 5000, connections: 10 },
+    moodle: { url: sims.moodle!.url, token: MOODLE_SIM_TOKEN, timeoutMs: 5000, connections: 10, maxParamsPerRequest: 4000 },
+    log,
+    today: () => TODAY,
+  });
+  const url = await gateway.listen(0, '127.0.0.1');
+
+  return {
+    url,
+    sims,
+    logLines,
+    gateway,
+    async query(doc, variables) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+        body: JSON.stringify({ query: typeof doc === 'string' ? doc : print(doc), variables }),
+      });
+      const body = (await res.json()) as GraphQLResponse<never>;
+      return { status: res.status, data: body.data, errors: body.errors };
+    },
+    calls: () => ({ ...sims.scodoc!.stats(), ...sims.moodle!.stats() }),
+    resetCalls: () => {
+      sims.scodoc!.resetStats();
+      sims.moodle!.resetStats();
+    },
+    async close() {
+      await gateway.close();
+      await sims.close();
+    },
+  };
+}

@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
 import type { Logger } from '../log';
 import { isUpstreamError, type UpstreamError } from '../upstreams/errors';
@@ -16,22 +15,35 @@ export function upstreamErrorCode(err: UpstreamError): string {
   }
 }
 
+interface GraphQLErrorLike extends Error {
+  originalError?: unknown;
+  path?: ReadonlyArray<string | number>;
+  nodes?: unknown;
+  extensions?: Record<string, unknown>;
+}
+
+// Structural, not instanceof: Yoga and our code may load graphql's CJS and ESM builds, two GraphQLError classes.
+function isGraphQLError(e: unknown): e is GraphQLErrorLike {
+  return e instanceof Error && e.name === 'GraphQLError';
+}
+
 /**
  * Turns what a resolver threw into what a client may see. Upstream failures keep their safe message and say
- * which system failed; anything unexpected is logged in full and masked as an internal error.
+ * which system failed; errors we raised on purpose (bad input) pass as they are; anything unexpected is
+ * logged in full and masked.
  */
 export function maskError(error: unknown, message: string, log: Logger): Error {
-  const original = error instanceof GraphQLError ? error.originalError : error;
+  const located = isGraphQLError(error) ? error : undefined;
+  const original = located?.originalError ?? error;
+  const where = { nodes: located?.nodes as never, path: located?.path };
   if (isUpstreamError(original)) {
-    const gqlError = error instanceof GraphQLError ? error : undefined;
-    log.warn({ err: original }, 'upstream failure');
-    return createGraphQLError(original.message, {
-      nodes: gqlError?.nodes,
-      path: gqlError?.path,
-      extensions: { code: upstreamErrorCode(original), upstream: original.system },
-    });
+    log.warn({ err: original, path: located?.path }, 'upstream failure');
+    return createGraphQLError(original.message, { ...where, extensions: { code: upstreamErrorCode(original), upstream: original.system } });
   }
-  if (error instanceof GraphQLError && !error.originalError) return error;
-  log.error({ err: original }, 'unexpected error in a resolver');
+  if (isGraphQLError(original) && original.extensions?.code) {
+    return createGraphQLError(original.message, { ...where, extensions: original.extensions });
+  }
+  if (located && !located.originalError) return located;
+  log.error({ err: original, path: located?.path }, 'unexpected error in a resolver');
   return yogaMaskError(error, message);
 }

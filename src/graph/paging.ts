@@ -29,7 +29,14 @@ function badCursor() {
 }
 
 /** `items` must be sorted by `keyOf` ascending, and keys must be unique. */
-export function pageOf<T>(items: readonly T[], keyOf: (item: T) => string, args: { first?: number | null; after?: string | null }): Page<T> {
+export function pageOf<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null },
+): Page<T> {
+  if (args.last != null || args.before != null) {
+    throw new GraphQLError('This list pages forward only: use first and after.', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
   const first = args.first ?? 50;
   if (first < 0 || first > MAX_PAGE_SIZE) {
     throw new GraphQLError(`first must be between 0 and ${MAX_PAGE_SIZE}.`, { extensions: { code: 'BAD_USER_INPUT' } });

@@ -1,0 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { generate } from '@graphql-codegen/cli';
+import { expect, it } from 'vitest';
+import config from '../codegen';
+
+// Its own file: codegen loads graphql's CommonJS build, which must not meet the schema built from the ESM one.
+it('src/generated/operations.ts is what codegen makes of schema/operations (run `npm run codegen`)', async () => {
+  const outputs = await generate({ ...config, silent: true }, false);
+  expect(outputs.length).toBeGreaterThan(0);
+  for (const output of outputs) expect(readFileSync(new URL(`../${output.filename}`, import.meta.url), 'utf8'), output.filename).toBe(output.content);
+});

@@ -192,6 +192,22 @@ describe('batching: upstream calls per operation', () => {
   });
 });
 
+describe('batching: course pages', () => {
+  it("a course page's students come from one semester roster, not one ScoDoc call per account", async () => {
+    const c = sessionCourse('MMI-BUT-FI-S1-2026');
+    const res = await gw.query(CourseDetailDocument, { id: c.id, first: 30 });
+    const students = res.data!.course!.enrolments!.edges.filter((e) => e.node.student);
+    expect(students.length).toBeGreaterThan(5);
+    const calls = gw.calls();
+    // Only accounts missing from the roster (here the teachers, idnumber ENS-…) fall back to a NIP look-up.
+    const unlinked = res.data!.course!.enrolments!.edges.filter((e) => !e.node.student).length;
+    expect(unlinked).toBe(2);
+    expect(calls['GET /etudiants/nip/<nip>']).toBe(unlinked);
+    expect(calls['GET /formsemestre/<id>/etudiants']).toBe(1);
+    expect(calls.core_enrol_get_enrolled_users).toBe(2); // the page (with roles) and the id-only count
+  });
+});
+
 describe('upstream failures stay on their fields', () => {
   it('Moodle down: ScoDoc data intact, Moodle fields null with located UPSTREAM_UNAVAILABLE errors', async () => {
     gw.sims.moodle!.setFaults({ down: true });

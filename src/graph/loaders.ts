@@ -181,6 +181,30 @@ export function createLoaders(deps: ContextDeps) {
     { cacheKeyFn: (a) => a.id },
   );
 
+  /**
+   * The student behind an enrolment. When the course is linked to a semester, the student is the record
+   * registered in that semester, found in the semester roster: one ScoDoc call for a whole course page instead
+   * of one per account (ScoDoc has no batch look-up by NIP). Otherwise the NIP rule of studentOfAccount.
+   */
+  const studentOfEnrolment = new DataLoader<EnrolmentModel, StudentModel | null, string>(
+    (enrolments) =>
+      Promise.all(
+        enrolments.map(async (e) => {
+          const nip = linking.student === 'email' ? null : nipOfUser(linking, e.account);
+          if (!nip) return null;
+          const course = e.course ?? (await courseById.load(e.courseId));
+          const semester = course ? await semesterOfCourse.load(course) : null;
+          if (semester) {
+            const roster = await studentsOfSemester.load({ semesterId: semester.id, etat: null });
+            const match = roster.find((r) => normalizeNip(r.student.nip) === nip);
+            if (match) return match.student;
+          }
+          return studentOfAccount.load(e.account);
+        }),
+      ),
+    { cacheKeyFn: (e) => `${e.courseId}:${e.account.id}` },
+  );
+
   // ---------- Moodle: categories and courses
   const categories = () => memo('categories', async () => ((await moodle.getCategories({})) as Parameters<typeof toCategory>[0][]).map(toCategory));
   const categoryOfDepartment = new DataLoader<string, CategoryModel | null>(
@@ -302,6 +326,7 @@ export function createLoaders(deps: ContextDeps) {
     registrationsOfStudent,
     accountOfStudent,
     studentOfAccount,
+    studentOfEnrolment,
     categoryOfDepartment,
     departmentOfCategory,
     courseById,

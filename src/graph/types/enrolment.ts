@@ -17,8 +17,9 @@ export const EnrolmentRef = builder.objectRef<EnrolmentModel>('Enrolment').imple
     student: t.field({
       type: StudentRef,
       nullable: true,
-      description: 'The ScoDoc student linked to the account; null when the account links to no student (staff, external, unlinked).',
-      resolve: (e, _args, ctx) => ctx.loaders.studentOfAccount.load(e.account),
+      description:
+        'The ScoDoc student linked to the account (for a course linked to a semester, the record registered in that semester); null when the account links to no student (staff, external, unlinked).',
+      resolve: (e, _args, ctx) => ctx.loaders.studentOfEnrolment.load(e),
     }),
     roles: t.field({
       type: ['String'],

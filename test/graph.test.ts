@@ -73,6 +73,12 @@ describe('query roots', () => {
     const target = all[7]!;
     const found = await gw.query(`{ students(department: "RT", search: "${target.nip}") { edges { node { etudid } } } }`);
     expect(found.data).toEqual({ students: { edges: [{ node: { etudid: target.etudid } }] } });
+    gw.resetCalls();
+    const emails = await gw.query(`{ students(department: "RT", first: 3) { edges { node { etudid email } } } }`);
+    const rows = (emails.data as { students: { edges: Array<{ node: { etudid: number; email: string } }> } }).students.edges;
+    for (const { node } of rows) expect(node.email).toBe(all.find((s) => s.etudid === node.etudid)!.email);
+    // ScoDoc lists carry no e-mail: one détail call per student asked for it.
+    expect(gw.calls()['GET /etudiant/etudid/<etudid>']).toBe(3);
     const badCursor = await gw.query(`{ students(department: "RT", after: "garbage") { totalCount } }`);
     expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });

@@ -76,8 +76,14 @@ export function createLoaders(deps: ContextDeps) {
   );
   function primeStudent(s: StudentModel | null): StudentModel | null {
     if (s) studentByEtudid.prime(s.etudid, s);
+    if (s?.detailed) studentDetails.prime(s.etudid, s);
     return s;
   }
+  /** The long form (e-mail, birth date), for records that came from a list: one call per student. */
+  const studentDetails = new DataLoader<number, StudentModel | null>((ids) =>
+    Promise.all(ids.map(async (etudid) => toNullable(await scodoc.etudiant({ etudid }), toStudent))),
+  );
+  const detailsOf = async (s: StudentModel) => (s.detailed ? s : ((await studentDetails.load(s.etudid)) ?? s));
   function pickRecord(records: StudentModel[]): StudentModel | null {
     return pickStudentRecord(records.map((r) => ({ ...r, id: r.etudid, dept_id: r.deptId })));
   }
@@ -160,7 +166,8 @@ export function createLoaders(deps: ContextDeps) {
   const accountOfStudent = new DataLoader<StudentModel, MoodleAccountModel | null, number>(
     (students) =>
       Promise.all(
-        students.map(async (s) => {
+        students.map(async (listed) => {
+          const s = linking.student === 'email' ? await detailsOf(listed) : listed;
           const key = studentUserKey(linking, { code_nip: s.nip, email: s.email });
           if (!key) return null;
           return chooseAccount(await byField[key.field].load(key.value));
@@ -314,6 +321,7 @@ export function createLoaders(deps: ContextDeps) {
     departments,
     departmentByAcronym,
     studentByEtudid,
+    detailsOf,
     studentByNip,
     studentByIne,
     studentsOfDepartment,

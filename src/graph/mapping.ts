@@ -52,6 +52,7 @@ export function toStudent(e: ScodocEtudiantLike): StudentModel {
     firstName: e.prenom ?? null,
     email: e.email ?? null,
     birthDate: isoDateFromScodoc(null, e.date_naissance ?? null) ?? (e.date_naissance?.match(/^\d{4}-\d{2}-\d{2}/) ? e.date_naissance.slice(0, 10) : null),
+    detailed: 'email' in e,
   };
 }
 

@@ -31,6 +31,8 @@ export interface StudentModel {
   email: string | null;
   /** Only when a "long" route supplied it. */
   birthDate: string | null;
+  /** False for ScoDoc's short form (lists), which has no e-mail nor birth date: fetch the details for those. */
+  detailed: boolean;
 }
 
 export interface SemesterModel {

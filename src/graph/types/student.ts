@@ -29,7 +29,11 @@ builder.node(StudentRef, {
     civility: t.exposeString('civility', { nullable: true, description: '"M", "F" or "X".' }),
     lastName: t.exposeString('lastName', { description: 'Family name, upper case as ScoDoc keeps it.' }),
     firstName: t.exposeString('firstName', { nullable: true, description: 'Given name.' }),
-    email: t.exposeString('email', { nullable: true, description: 'Institutional e-mail address.' }),
+    email: t.string({
+      nullable: true,
+      description: 'Institutional e-mail address (ScoDoc lists omit it: asking for it on a long list costs one ScoDoc call per student).',
+      resolve: async (s, _args, ctx) => (await ctx.loaders.detailsOf(s)).email,
+    }),
     department: t.field({
       type: DepartmentRef,
       nullable: true,

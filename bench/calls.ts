@@ -10,8 +10,21 @@ import { startTestGateway } from '../test/support/gateway';
 
 /** Fields that cost one upstream call each when every resolver fetches for itself. */
 const UPSTREAM_FIELDS = new Set([
-  'departments', 'department', 'moodleCategoryId', 'students', 'student', 'moodleAccount', 'enrolments', 'course', 'courses',
-  'roles', 'registrations', 'state', 'semester', 'semesters', 'node',
+  'departments',
+  'department',
+  'moodleCategoryId',
+  'students',
+  'student',
+  'moodleAccount',
+  'enrolments',
+  'course',
+  'courses',
+  'roles',
+  'registrations',
+  'state',
+  'semester',
+  'semesters',
+  'node',
 ]);
 
 function naiveCalls(value: unknown, key = ''): number {
@@ -38,7 +51,9 @@ const variables: Record<string, Record<string, unknown>> = {
 
 const dir = fileURLToPath(new URL('../schema/operations/', import.meta.url));
 const rows: string[] = ['| operation | upstream calls (ScoDoc + Moodle) | naive one-call-per-field | detail |', '|---|---|---|---|'];
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.graphql'))
+  .sort()) {
   const name = file.replace('.graphql', '');
   gw.resetCalls();
   const res = await gw.query(readFileSync(dir + file, 'utf8'), variables[name] ?? {});

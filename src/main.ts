@@ -9,16 +9,10 @@ await runOrExit(async () => {
   const config = loadConfig();
   const log = createLogger({
     level: config.logLevel,
-    secrets: [
-      config.scodoc.simulated ? undefined : config.scodoc.password,
-      config.moodle.simulated ? undefined : config.moodle.token,
-    ],
+    secrets: [config.scodoc.simulated ? undefined : config.scodoc.password, config.moodle.simulated ? undefined : config.moodle.token],
   });
 
-  const sims = await startSimulators(
-    { scodoc: config.scodoc.simulated, moodle: config.moodle.simulated, ...config.simulators, host: '127.0.0.1' },
-    log,
-  );
+  const sims = await startSimulators({ scodoc: config.scodoc.simulated, moodle: config.moodle.simulated, ...config.simulators, host: '127.0.0.1' }, log);
   const scodoc: ScodocConfig = config.scodoc.simulated
     ? { ...config.scodoc, url: `${sims.scodoc!.url}/ScoDoc`, username: SCODOC_SIM_USER, password: SCODOC_SIM_PASSWORD }
     : config.scodoc;

@@ -9,8 +9,22 @@ describe('configuration', () => {
   });
 
   it('uses a configured upstream for real and keeps the other simulated', () => {
-    const c = loadConfig({ SCODOC_URL: 'https://scodoc.example.fr/ScoDoc/', SCODOC_USERNAME: 'api', SCODOC_PASSWORD: 'pw', SCODOC_DEPT: 'INFO', SCODOC_TIMEOUT_MS: '2500' });
-    expect(c.scodoc).toEqual({ simulated: false, url: 'https://scodoc.example.fr/ScoDoc', username: 'api', password: 'pw', dept: 'INFO', timeoutMs: 2500, connections: 10 });
+    const c = loadConfig({
+      SCODOC_URL: 'https://scodoc.example.fr/ScoDoc/',
+      SCODOC_USERNAME: 'api',
+      SCODOC_PASSWORD: 'pw',
+      SCODOC_DEPT: 'INFO',
+      SCODOC_TIMEOUT_MS: '2500',
+    });
+    expect(c.scodoc).toEqual({
+      simulated: false,
+      url: 'https://scodoc.example.fr/ScoDoc',
+      username: 'api',
+      password: 'pw',
+      dept: 'INFO',
+      timeoutMs: 2500,
+      connections: 10,
+    });
     expect(c.moodle.simulated).toBe(true);
   });
 

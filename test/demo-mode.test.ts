@@ -31,7 +31,11 @@ it('demo mode starts, answers departments from the simulated ScoDoc, and stops c
   expect(output).toContain('ScoDoc simulator started');
   expect(output).toContain('Campus Graph ready (demo mode)');
 
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ departments { acronym } }' }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ departments { acronym } }' }),
+  });
   expect(await res.json()).toEqual({ data: { departments: [{ acronym: 'INFO' }, { acronym: 'GEII' }, { acronym: 'RT' }, { acronym: 'MMI' }] } });
   expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
   const graphiql = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
@@ -43,7 +47,11 @@ it('demo mode starts, answers departments from the simulated ScoDoc, and stops c
 }, 30_000);
 
 it('a bad configuration stops the start with one line per variable', async () => {
-  const bad = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, PORT: 'x', MOODLE_URL: 'https://m.example.fr' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const bad = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: 'x', MOODLE_URL: 'https://m.example.fr' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   bad.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number | null>((resolve) => bad.on('exit', resolve));

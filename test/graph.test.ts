@@ -58,8 +58,13 @@ describe('query roots', () => {
     const seen: number[] = [];
     let after: string | null | undefined;
     for (let page = 0; page < 10; page += 1) {
-      const res = await gw.query(`query($after: String) { students(department: "RT", first: 25, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { etudid } } } }`, { after });
-      const conn = (res.data as { students: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ node: { etudid: number } }> } }).students;
+      const res = await gw.query(
+        `query($after: String) { students(department: "RT", first: 25, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { etudid } } } }`,
+        { after },
+      );
+      const conn = (
+        res.data as { students: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ node: { etudid: number } }> } }
+      ).students;
       expect(conn.totalCount).toBe(all.length);
       seen.push(...conn.edges.map((e) => e.node.etudid));
       if (!conn.pageInfo.hasNextPage) break;
@@ -94,7 +99,12 @@ describe('query roots', () => {
     expect(data.course!.enrolments!.totalCount).toBeGreaterThan(0);
 
     const current = await gw.query(SemestersDocument, { department: 'INFO', current: true });
-    expect(current.data!.semesters!.map((s) => s.sessionId).sort()).toEqual(['INFO-BUT-FA-S5-2026', 'INFO-BUT-FI-S1-2026', 'INFO-BUT-FI-S3-2026', 'INFO-BUT-FI-S5-2026']);
+    expect(current.data!.semesters!.map((s) => s.sessionId).sort()).toEqual([
+      'INFO-BUT-FA-S5-2026',
+      'INFO-BUT-FI-S1-2026',
+      'INFO-BUT-FI-S3-2026',
+      'INFO-BUT-FI-S5-2026',
+    ]);
     const year = await gw.query(SemestersDocument, { department: 'GEII', year: 2025 });
     expect(year.data!.semesters!.every((s) => s.sessionId!.startsWith('GEII-') && s.sessionId!.endsWith('-2025'))).toBe(true);
     expect((await gw.query('{ semester(id: 999999) { title } }')).data).toEqual({ semester: null });
@@ -103,7 +113,12 @@ describe('query roots', () => {
   it('course and courses: département through the category, semester through the idnumber', async () => {
     const c = sessionCourse('GEII-BUT-FI-S3-2026');
     const res = await gw.query(CourseDetailDocument, { id: c.id, first: 5 });
-    expect(res.data!.course).toMatchObject({ moodleId: c.id, shortName: c.shortname, department: { acronym: 'GEII' }, semester: { sessionId: 'GEII-BUT-FI-S3-2026' } });
+    expect(res.data!.course).toMatchObject({
+      moodleId: c.id,
+      shortName: c.shortname,
+      department: { acronym: 'GEII' },
+      semester: { sessionId: 'GEII-BUT-FI-S3-2026' },
+    });
     expect(res.data!.course!.enrolments!.edges).toHaveLength(5);
     expect(res.data!.course!.enrolments!.pageInfo.hasNextPage).toBe(true);
     const next = await gw.query(CourseDetailDocument, { id: c.id, first: 5, after: res.data!.course!.enrolments!.pageInfo.endCursor });
@@ -119,7 +134,7 @@ describe('query roots', () => {
 
   it('node(id) refetches any object by its global id', async () => {
     const ids = await gw.query('{ department(acronym: "INFO") { id semesters(current: true) { id } } courses(first: 1) { edges { node { id } } } }');
-    const d = (ids.data as { department: { id: string; semesters: Array<{ id: string }> }; courses: { edges: Array<{ node: { id: string } }> } });
+    const d = ids.data as { department: { id: string; semesters: Array<{ id: string }> }; courses: { edges: Array<{ node: { id: string } }> } };
     for (const id of [d.department.id, d.department.semesters[0]!.id, d.courses.edges[0]!.node.id]) {
       const res = await gw.query(NodeDocument, { id });
       expect(res.data!.node!.id).toBe(id);
@@ -228,6 +243,22 @@ describe('upstream failures stay on their fields', () => {
     for (const e of errors) expect(e.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: 'moodle' });
     expect(errors.some((e) => JSON.stringify(e.path) === JSON.stringify(['department', 'students', 'edges', 0, 'node', 'moodleAccount']))).toBe(true);
     expect(JSON.stringify(res)).not.toContain(gw.sims.moodle!.url);
+  });
+
+  it('one failed call nulls only its own item: siblings resolve, the error is located on that item', async () => {
+    // Every second Moodle request fails: the users look-up (1st) passes, then users' courses alternate.
+    gw.sims.moodle!.setFaults({ errorRate: 0.5 });
+    const res = await gw.query('{ department(acronym: "INFO") { students(first: 10) { edges { node { etudid moodleAccount { id } enrolments { course { shortName } } } } } } }');
+    const nodes = (res.data as { department: { students: { edges: Array<{ node: { moodleAccount: unknown; enrolments: unknown[] | null } }> } } }).department.students.edges.map((e) => e.node);
+    const linked = nodes.filter((n) => n.moodleAccount);
+    const failed = linked.filter((n) => n.enrolments === null);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(linked.length - failed.length).toBeGreaterThan(0);
+    expect(res.errors).toHaveLength(failed.length);
+    for (const e of res.errors!) {
+      expect(e.path?.at(-1)).toBe('enrolments');
+      expect(e.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: 'moodle' });
+    }
   });
 
   it('ScoDoc answering garbage: a located UPSTREAM_UNAVAILABLE, Moodle data intact', async () => {

@@ -46,7 +46,11 @@ describe('linking rules', () => {
   });
 
   it('picks one record when a NIP is in several départements', () => {
-    const records = [{ id: 10, dept_id: 2 }, { id: 42, dept_id: 1 }, { id: 17, dept_id: 2 }];
+    const records = [
+      { id: 10, dept_id: 2 },
+      { id: 42, dept_id: 1 },
+      { id: 17, dept_id: 2 },
+    ];
     expect(pickStudentRecord(records)).toEqual({ id: 42, dept_id: 1 });
     expect(pickStudentRecord(records, 2)).toEqual({ id: 17, dept_id: 2 });
     expect(pickStudentRecord(records, 9)).toEqual({ id: 42, dept_id: 1 });

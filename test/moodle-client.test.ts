@@ -103,7 +103,9 @@ describe('Moodle client against the simulator', () => {
 
   it('creates, updates and deletes users; update warnings reach the caller', async () => {
     const c = client();
-    const [created] = await c.createUsers([{ username: 'nouvel.etudiant', firstname: 'Nouvel', lastname: 'Étudiant', email: 'nouvel@etu.univ-demo.fr', idnumber: '99887766', auth: 'cas' }]);
+    const [created] = await c.createUsers([
+      { username: 'nouvel.etudiant', firstname: 'Nouvel', lastname: 'Étudiant', email: 'nouvel@etu.univ-demo.fr', idnumber: '99887766', auth: 'cas' },
+    ]);
     expect(created!.username).toBe('nouvel.etudiant');
     const warnings = await c.updateUsers([
       { id: created!.id, suspended: true },
@@ -118,12 +120,12 @@ describe('Moodle client against the simulator', () => {
 
   it('a rejected batch is a MoodleError with the errorcode kept and no debuginfo in the message', async () => {
     const c = client();
-    const err = await failure(c.createUsers([{ username: 'Upper', firstname: 'A', lastname: 'B', email: 'a@b.fr', auth: 'cas' }]));
+    const err = await failure(c.createUsers([{ username: 'admin', firstname: 'A', lastname: 'B', email: 'a@b.fr', auth: 'cas' }]));
     expect(err).toBeInstanceOf(MoodleError);
     expect(err.upstreamCode).toBe('invalidparameter');
     expect(err.message).toBe('Moodle core_user_create_users: Invalid parameter value detected');
-    expect(err.detail).toContain('the server was expecting "username" type');
-    expect(JSON.stringify(err)).not.toContain('expecting');
+    expect(err.detail).toBe('Username already exists: admin');
+    expect(JSON.stringify(err)).not.toContain('already exists');
   });
 
   it('an all-or-nothing failure in a later chunk says how many items earlier chunks applied', async () => {
@@ -263,7 +265,9 @@ describe('Moodle failures', () => {
 
   it('refuses to send more values than the budget: Moodle would silently drop them', async () => {
     const c = client({ budget: 10 });
-    await expect(c.call('core_user_get_users_by_field', { field: 'id', values: Array.from({ length: 20 }, (_, i) => String(i)) }, (await import('zod')).z.unknown())).rejects.toThrow(RangeError);
+    await expect(
+      c.call('core_user_get_users_by_field', { field: 'id', values: Array.from({ length: 20 }, (_, i) => String(i)) }, (await import('zod')).z.unknown()),
+    ).rejects.toThrow(RangeError);
   });
 });
 
@@ -283,7 +287,12 @@ describe('Moodle simulator behaviours beyond the fixtures', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual([]);
       // Without the first fields, the call fails on what was cut, with no hint of truncation.
-      const cut = new URLSearchParams([...values.map((v, i) => [`values[${i}]`, v] as [string, string]), ['wstoken', TOKEN], ['wsfunction', 'core_webservice_get_site_info'], ['moodlewsrestformat', 'json']]);
+      const cut = new URLSearchParams([
+        ...values.map((v, i) => [`values[${i}]`, v] as [string, string]),
+        ['wstoken', TOKEN],
+        ['wsfunction', 'core_webservice_get_site_info'],
+        ['moodlewsrestformat', 'json'],
+      ]);
       const res2 = await fetch(`${small.url}/webservice/rest/server.php`, { method: 'POST', body: cut });
       expect(await res2.text()).toContain('invalidtoken');
     } finally {
@@ -300,5 +309,16 @@ describe('Moodle simulator behaviours beyond the fixtures', () => {
     for (const u of deleted) expect(u.email).toMatch(/^[0-9a-f]{32}$/);
     const without = university.students.find((s) => s.moodle === 'none')!;
     expect([...store.users.values()].some((u) => u.email === without.email)).toBe(false);
+  });
+});
+
+describe('outgoing parameters', () => {
+  it('a bad call is refused before anything is sent', async () => {
+    const c = client();
+    sim.resetStats();
+    await expect(c.createUsers([{ username: 'Upper.Case', firstname: 'A', lastname: 'B', email: 'a@b.fr' }])).rejects.toThrow(/users?.*username|0\.username/);
+    await expect(c.enrolUsers([{ roleid: 5, userid: -1, courseid: 2 }])).rejects.toThrow(/userid/);
+    await expect(c.createCourses([{ fullname: ' ', shortname: 'x', categoryid: 1 }])).rejects.toThrow(/fullname/);
+    expect(sim.stats()).toEqual({});
   });
 });

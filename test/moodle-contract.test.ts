@@ -94,7 +94,16 @@ let recordedSite = 'http://127.0.0.1:8081';
 
 beforeAll(async () => {
   // A site with no demo data: only what a fresh Moodle has, plus the recording's pre-existing students.
-  const empty = { ...generateDemoUniversity({ students: 10, today: '2026-11-20' }), departments: [], semesters: [], students: [], registrations: [], moodleOnlyUsers: [], extraCourses: [], enrolments: [] };
+  const empty = {
+    ...generateDemoUniversity({ students: 10, today: '2026-11-20' }),
+    departments: [],
+    semesters: [],
+    students: [],
+    registrations: [],
+    moodleOnlyUsers: [],
+    extraCourses: [],
+    enrolments: [],
+  };
   sim = await startMoodleSimulator({ university: empty, token: TOKEN, password: LOGIN_PASSWORD });
   sim.store.skipIdsTo('user', 8);
   sim.store.addUser({ username: 'etu0000', firstname: 'Etu', lastname: 'N0', email: 'etu0@example.com', idnumber: 'ID00000', auth: 'manual' });
@@ -107,7 +116,9 @@ afterAll(() => sim.close());
 
 describe('Moodle simulator replays the recorded Moodle 5.0.6 fixtures', () => {
   it('covers every fixture file', () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    const files = readdirSync(FIXTURES)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
     expect([...files].sort()).toEqual([...ORDER].sort());
   });
 
@@ -162,6 +173,11 @@ function normalize(value: unknown, site: string, key = ''): unknown {
 
 function shape(value: unknown): unknown {
   if (Array.isArray(value)) return value.length === 0 ? [] : [shape(value[0])];
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]).sort());
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .map(([k, v]) => [k, shape(v)])
+        .sort(),
+    );
   return value === null ? null : typeof value;
 }

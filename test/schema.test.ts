@@ -11,10 +11,39 @@ describe('schema as a file', () => {
 
   it('every name the schema sketch marks REQUIRED exists', () => {
     const sdl = printSchemaFile();
-    for (const name of ['departments(', 'department(', 'student(', 'students(', 'semester(', 'course(', 'type Department', 'type Student', 'type Course', 'type Enrolment', 'type Semester', 'type MoodleAccount']) {
+    for (const name of [
+      'departments(',
+      'department(',
+      'student(',
+      'students(',
+      'semester(',
+      'course(',
+      'type Department',
+      'type Student',
+      'type Course',
+      'type Enrolment',
+      'type Semester',
+      'type MoodleAccount',
+    ]) {
       expect(sdl).toContain(name);
     }
-    for (const field of ['acronym', 'etudid', 'nip', 'lastName', 'firstName', 'moodleAccount', 'enrolments', 'moodleId', 'shortName', 'fullName', 'formsemestreId', 'roles', 'account', 'student', 'username']) {
+    for (const field of [
+      'acronym',
+      'etudid',
+      'nip',
+      'lastName',
+      'firstName',
+      'moodleAccount',
+      'enrolments',
+      'moodleId',
+      'shortName',
+      'fullName',
+      'formsemestreId',
+      'roles',
+      'account',
+      'student',
+      'username',
+    ]) {
       expect(sdl).toMatch(new RegExp(`\\n  ${field}[:(]`));
     }
   });

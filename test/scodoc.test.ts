@@ -107,7 +107,13 @@ describe('ScoDoc client against the simulator', () => {
   it('reads formsemestres: by id, query, courants, of an étudiant', async () => {
     const c = client();
     const sem = await c.formsemestre(current.id);
-    expect(sem).toMatchObject({ id: current.id, session_id: 'INFO-BUT-FI-S1-2026', date_debut: '01/09/2026', date_debut_iso: '2026-09-01', annee_scolaire: 2026 });
+    expect(sem).toMatchObject({
+      id: current.id,
+      session_id: 'INFO-BUT-FI-S1-2026',
+      date_debut: '01/09/2026',
+      date_debut_iso: '2026-09-01',
+      annee_scolaire: 2026,
+    });
     expect(await c.formsemestre(999_999)).toBeNull();
     const q = await c.formsemestresQuery({ dept_acronym: 'INFO', annee_scolaire: 2026 });
     expect(q.every((s) => s.session_id?.startsWith('INFO-') && s.session_id.endsWith('-2026'))).toBe(true);

@@ -39,7 +39,10 @@ export function normalizeNip(raw: string | null | undefined): string | null {
 }
 
 /** The Moodle user field to search, and the value a student must have there. */
-export function studentUserKey(rules: LinkingRules, student: { code_nip?: string | null; email?: string | null }): { field: 'idnumber' | 'email' | 'username'; value: string } | null {
+export function studentUserKey(
+  rules: LinkingRules,
+  student: { code_nip?: string | null; email?: string | null },
+): { field: 'idnumber' | 'email' | 'username'; value: string } | null {
   switch (rules.student) {
     case 'idnumber': {
       const nip = normalizeNip(student.code_nip);

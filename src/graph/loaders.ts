@@ -1,16 +1,7 @@
 import DataLoader from 'dataloader';
 import type { ContextDeps } from './context';
 import { categoryMatchesDepartment, isSoftDeletedUser, nipOfUser, normalizeNip, parseSessionId, pickStudentRecord, studentUserKey } from './linking';
-import {
-  toAccount,
-  toCategory,
-  toCourse,
-  toDepartment,
-  toSemester,
-  toStudent,
-  type MoodleCourseLike,
-  type MoodleUserLike,
-} from './mapping';
+import { toAccount, toCategory, toCourse, toDepartment, toSemester, toStudent, type MoodleCourseLike, type MoodleUserLike } from './mapping';
 import {
   STATE_FROM_SCODOC,
   type CategoryModel,
@@ -45,8 +36,7 @@ export function createLoaders(deps: ContextDeps) {
   const memo = memoizer();
 
   // ---------- ScoDoc: départements
-  const departments = () =>
-    memo('departments', async () => (await scodoc.departements()).map(toDepartment));
+  const departments = () => memo('departments', async () => (await scodoc.departements()).map(toDepartment));
   const departmentByAcronym = new DataLoader<string, DepartmentModel | null>(
     async (acronyms) => {
       const all = await departments();
@@ -57,22 +47,20 @@ export function createLoaders(deps: ContextDeps) {
 
   // ---------- ScoDoc: étudiants
   const studentByEtudid = new DataLoader<number, StudentModel | null>((ids) =>
-    Promise.all(ids.map(async (etudid) => primeStudent(toNullable(await scodoc.etudiant({ etudid }), toStudent)))),
+    eachKey(ids, async (etudid) => primeStudent(toNullable(await scodoc.etudiant({ etudid }), toStudent))),
   );
   const recordsByNip = new DataLoader<string, StudentModel[]>(
-    (nips) => Promise.all(nips.map(async (nip) => (await scodoc.etudiants({ nip })).map((e) => primeStudent(toStudent(e))!))),
+    (nips) => eachKey(nips, async (nip) => (await scodoc.etudiants({ nip })).map((e) => primeStudent(toStudent(e))!)),
     { cacheKeyFn: (nip) => normalizeNip(nip) ?? nip },
   );
   const studentByNip = new DataLoader<string, StudentModel | null>(async (nips) =>
-    Promise.all(
-      nips.map(async (raw) => {
-        const nip = normalizeNip(raw);
-        return nip ? pickRecord(await recordsByNip.load(nip)) : null;
-      }),
-    ),
+    eachKey(nips, async (raw) => {
+      const nip = normalizeNip(raw);
+      return nip ? pickRecord(await recordsByNip.load(nip)) : null;
+    }),
   );
   const studentByIne = new DataLoader<string, StudentModel | null>((ines) =>
-    Promise.all(ines.map(async (ine) => pickRecord((await scodoc.etudiants({ ine: ine.trim() })).map((e) => primeStudent(toStudent(e))!)))),
+    eachKey(ines, async (ine) => pickRecord((await scodoc.etudiants({ ine: ine.trim() })).map((e) => primeStudent(toStudent(e))!))),
   );
   function primeStudent(s: StudentModel | null): StudentModel | null {
     if (s) studentByEtudid.prime(s.etudid, s);
@@ -81,7 +69,7 @@ export function createLoaders(deps: ContextDeps) {
   }
   /** The long form (e-mail, birth date), for records that came from a list: one call per student. */
   const studentDetails = new DataLoader<number, StudentModel | null>((ids) =>
-    Promise.all(ids.map(async (etudid) => toNullable(await scodoc.etudiant({ etudid }), toStudent))),
+    eachKey(ids, async (etudid) => toNullable(await scodoc.etudiant({ etudid }), toStudent)),
   );
   const detailsOf = async (s: StudentModel) => (s.detailed ? s : ((await studentDetails.load(s.etudid)) ?? s));
   function pickRecord(records: StudentModel[]): StudentModel | null {
@@ -99,9 +87,7 @@ export function createLoaders(deps: ContextDeps) {
     });
 
   // ---------- ScoDoc: formsemestres
-  const semesterById = new DataLoader<number, SemesterModel | null>((ids) =>
-    Promise.all(ids.map(async (id) => toNullable(await scodoc.formsemestre(id), toSemester))),
-  );
+  const semesterById = new DataLoader<number, SemesterModel | null>((ids) => eachKey(ids, async (id) => toNullable(await scodoc.formsemestre(id), toSemester)));
   const primeSemesters = (list: SemesterModel[]) => {
     for (const s of list) semesterById.prime(s.id, s);
     return list.sort((a, b) => (b.startDate ?? '').localeCompare(a.startDate ?? '') || b.id - a.id);
@@ -117,16 +103,18 @@ export function createLoaders(deps: ContextDeps) {
   const isCurrent = (s: SemesterModel) => !!s.startDate && !!s.endDate && s.startDate <= today && today <= s.endDate;
 
   /** One call per (formsemestre, state filter); each reply also primes the étudiant loader. */
-  const studentsOfSemester = new DataLoader<{ semesterId: number; etat: 'I' | 'D' | 'DEF' | null }, Array<{ student: StudentModel; etat: string | null }>, string>(
+  const studentsOfSemester = new DataLoader<
+    { semesterId: number; etat: 'I' | 'D' | 'DEF' | null },
+    Array<{ student: StudentModel; etat: string | null }>,
+    string
+  >(
     (keys) =>
-      Promise.all(
-        keys.map(async ({ semesterId, etat }) => {
-          const rows = await scodoc.formsemestreEtudiants(semesterId, etat ? { etat: [etat] } : {});
-          return rows
-            .map((row) => ({ student: primeStudent(toStudent(row))!, etat: etat ?? (row as { etat?: string | null }).etat ?? null }))
-            .sort((a, b) => byRoster(a.student, b.student));
-        }),
-      ),
+      eachKey(keys, async ({ semesterId, etat }) => {
+        const rows = await scodoc.formsemestreEtudiants(semesterId, etat ? { etat: [etat] } : {});
+        return rows
+          .map((row) => ({ student: primeStudent(toStudent(row))!, etat: etat ?? (row as { etat?: string | null }).etat ?? null }))
+          .sort((a, b) => byRoster(a.student, b.student));
+      }),
     { cacheKeyFn: (k) => `${k.semesterId}:${k.etat ?? '*'}` },
   );
 
@@ -135,12 +123,10 @@ export function createLoaders(deps: ContextDeps) {
    * the formsemestre's own roster, filtered by state: three calls per semester, shared by every student of it.
    */
   const registrationsOfStudent = new DataLoader<number, RegistrationModel[]>((etudids) =>
-    Promise.all(
-      etudids.map(async (etudid) => {
-        const semesters = primeSemesters((await scodoc.etudiantFormsemestres({ etudid })).map(toSemester)).reverse();
-        return Promise.all(semesters.map(async (semester) => ({ semester, state: await stateIn(semester.id, etudid) })));
-      }),
-    ),
+    eachKey(etudids, async (etudid) => {
+      const semesters = primeSemesters((await scodoc.etudiantFormsemestres({ etudid })).map(toSemester)).reverse();
+      return Promise.all(semesters.map(async (semester) => ({ semester, state: await stateIn(semester.id, etudid) })));
+    }),
   );
   async function stateIn(semesterId: number, etudid: number): Promise<RegistrationModel['state']> {
     for (const etat of ['I', 'D', 'DEF'] as const) {
@@ -165,26 +151,22 @@ export function createLoaders(deps: ContextDeps) {
 
   const accountOfStudent = new DataLoader<StudentModel, MoodleAccountModel | null, number>(
     (students) =>
-      Promise.all(
-        students.map(async (listed) => {
-          const s = linking.student === 'email' ? await detailsOf(listed) : listed;
-          const key = studentUserKey(linking, { code_nip: s.nip, email: s.email });
-          if (!key) return null;
-          return chooseAccount(await byField[key.field].load(key.value));
-        }),
-      ),
+      eachKey(students, async (listed) => {
+        const s = linking.student === 'email' ? await detailsOf(listed) : listed;
+        const key = studentUserKey(linking, { code_nip: s.nip, email: s.email });
+        if (!key) return null;
+        return chooseAccount(await byField[key.field].load(key.value));
+      }),
     { cacheKeyFn: (s) => s.etudid },
   );
 
   const studentOfAccount = new DataLoader<MoodleAccountModel, StudentModel | null, number>(
     (accounts) =>
-      Promise.all(
-        accounts.map(async (a) => {
-          if (linking.student === 'email') return null; // ScoDoc has no lookup by e-mail: only NIP links back.
-          const nip = nipOfUser(linking, a);
-          return nip ? studentByNip.load(nip) : null;
-        }),
-      ),
+      eachKey(accounts, async (a) => {
+        if (linking.student === 'email') return null; // ScoDoc has no lookup by e-mail: only NIP links back.
+        const nip = nipOfUser(linking, a);
+        return nip ? studentByNip.load(nip) : null;
+      }),
     { cacheKeyFn: (a) => a.id },
   );
 
@@ -195,20 +177,18 @@ export function createLoaders(deps: ContextDeps) {
    */
   const studentOfEnrolment = new DataLoader<EnrolmentModel, StudentModel | null, string>(
     (enrolments) =>
-      Promise.all(
-        enrolments.map(async (e) => {
-          const nip = linking.student === 'email' ? null : nipOfUser(linking, e.account);
-          if (!nip) return null;
-          const course = e.course ?? (await courseById.load(e.courseId));
-          const semester = course ? await semesterOfCourse.load(course) : null;
-          if (semester) {
-            const roster = await studentsOfSemester.load({ semesterId: semester.id, etat: null });
-            const match = roster.find((r) => normalizeNip(r.student.nip) === nip);
-            if (match) return match.student;
-          }
-          return studentOfAccount.load(e.account);
-        }),
-      ),
+      eachKey(enrolments, async (e) => {
+        const nip = linking.student === 'email' ? null : nipOfUser(linking, e.account);
+        if (!nip) return null;
+        const course = e.course ?? (await courseById.load(e.courseId));
+        const semester = course ? await semesterOfCourse.load(course) : null;
+        if (semester) {
+          const roster = await studentsOfSemester.load({ semesterId: semester.id, etat: null });
+          const match = roster.find((r) => normalizeNip(r.student.nip) === nip);
+          if (match) return match.student;
+        }
+        return studentOfAccount.load(e.account);
+      }),
     { cacheKeyFn: (e) => `${e.courseId}:${e.account.id}` },
   );
 
@@ -255,51 +235,43 @@ export function createLoaders(deps: ContextDeps) {
       ),
     );
   const courseOfSemester = new DataLoader<string, CourseModel | null>((sessionIds) =>
-    Promise.all(
-      sessionIds.map(async (sessionId) => {
-        const found = ((await moodle.getCoursesByField(linking.semester, sessionId)) as MoodleCourseLike[]).map(toCourse);
-        primeCourses([...found]);
-        return found.sort((a, b) => a.id - b.id)[0] ?? null;
-      }),
-    ),
+    eachKey(sessionIds, async (sessionId) => {
+      const found = ((await moodle.getCoursesByField(linking.semester, sessionId)) as MoodleCourseLike[]).map(toCourse);
+      primeCourses([...found]);
+      return found.sort((a, b) => a.id - b.id)[0] ?? null;
+    }),
   );
   const semesterOfCourse = new DataLoader<CourseModel, SemesterModel | null, number>(
     (courses) =>
-      Promise.all(
-        courses.map(async (c) => {
-          const key = linking.semester === 'idnumber' ? c.idnumber : c.shortName;
-          const parsed = key ? parseSessionId(key) : null;
-          if (!key || !parsed) return null;
-          const candidates = await querySemesters({ department: parsed.dept, year: parsed.year });
-          return candidates.find((s) => s.sessionId === key.trim()) ?? null;
-        }),
-      ),
+      eachKey(courses, async (c) => {
+        const key = linking.semester === 'idnumber' ? c.idnumber : c.shortName;
+        const parsed = key ? parseSessionId(key) : null;
+        if (!key || !parsed) return null;
+        const candidates = await querySemesters({ department: parsed.dept, year: parsed.year });
+        return candidates.find((s) => s.sessionId === key.trim()) ?? null;
+      }),
     { cacheKeyFn: (c) => c.id },
   );
 
   // ---------- Moodle: enrolments
   const enrolmentsOfAccount = new DataLoader<MoodleAccountModel, EnrolmentModel[], number>(
     (accounts) =>
-      Promise.all(
-        accounts.map(async (account) => {
-          const courses = primeCourses(((await moodle.getUsersCourses(account.id)) as MoodleCourseLike[]).map(toCourse));
-          return courses.map((course) => ({ courseId: course.id, course, account, roles: null }));
-        }),
-      ),
+      eachKey(accounts, async (account) => {
+        const courses = primeCourses(((await moodle.getUsersCourses(account.id)) as MoodleCourseLike[]).map(toCourse));
+        return courses.map((course) => ({ courseId: course.id, course, account, roles: null }));
+      }),
     { cacheKeyFn: (a) => a.id },
   );
 
   /** Roles come from the course's enrolled-user list (users' courses do not carry them): one call per course. */
   const rolesByCourse = new DataLoader<number, Map<number, string[]>>((courseIds) =>
-    Promise.all(
-      courseIds.map(async (courseId) => {
-        const users = await moodle.getEnrolledUsers(courseId, { userfields: ['id', 'roles'] });
-        return new Map(users.map((u: { id: number; roles?: Array<{ shortname: string }> }) => [u.id, (u.roles ?? []).map((r) => r.shortname)]));
-      }),
-    ),
+    eachKey(courseIds, async (courseId) => {
+      const users = await moodle.getEnrolledUsers(courseId, { userfields: ['id', 'roles'] });
+      return new Map(users.map((u: { id: number; roles?: Array<{ shortname: string }> }) => [u.id, (u.roles ?? []).map((r) => r.shortname)]));
+    }),
   );
   const rolesInCourse = new DataLoader<{ courseId: number; userId: number }, string[], string>(
-    (keys) => Promise.all(keys.map(async (k) => (await rolesByCourse.load(k.courseId)).get(k.userId) ?? [])),
+    (keys) => eachKey(keys, async (k) => (await rolesByCourse.load(k.courseId)).get(k.userId) ?? []),
     { cacheKeyFn: (k) => `${k.courseId}:${k.userId}` },
   );
 
@@ -309,9 +281,12 @@ export function createLoaders(deps: ContextDeps) {
       MoodleUserLike & { roles?: Array<{ shortname: string }> }
     >;
     const course = await courseById.load(q.courseId);
-    return users.map(
-      (u): EnrolmentModel => ({ courseId: q.courseId, course: course ?? undefined, account: toAccount(u), roles: (u.roles ?? []).map((r) => r.shortname) }),
-    );
+    return users.map((u): EnrolmentModel => ({
+      courseId: q.courseId,
+      course: course ?? undefined,
+      account: toAccount(u),
+      roles: (u.roles ?? []).map((r) => r.shortname),
+    }));
   };
   /** Moodle gives no count: the id-only list is small enough to count (one call per course). */
   const enrolledCount = (courseId: number) =>
@@ -386,6 +361,14 @@ function toNullable<T, R = T>(value: T | null, map?: (v: T) => R): R | null {
   return map ? map(value) : (value as unknown as R);
 }
 
+/**
+ * Runs one upstream call per key (for routes with no batch form) and isolates failures: a key whose call
+ * failed gets its own Error, which DataLoader hands to that field only, so its siblings still resolve.
+ */
+function eachKey<K, V>(keys: readonly K[], load: (key: K) => Promise<V>): Promise<Array<V | Error>> {
+  return Promise.all(keys.map((key) => load(key).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+}
+
 /** Per-request memo for list-shaped reads (one call however many fields ask). Failures are not kept. */
 function memoizer() {
   const cache = new Map<string, Promise<unknown>>();
@@ -399,4 +382,3 @@ function memoizer() {
     return hit;
   };
 }
-

@@ -75,6 +75,10 @@ function lowerBound<T>(items: readonly T[], keyOf: (item: T) => string, key: str
 
 /** A sort key that orders like a roster (name, first name) and stays unique (the id breaks ties). */
 export function rosterKey(lastName: string, firstName: string | null, id: number): string {
-  const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase();
+  const fold = (s: string) =>
+    s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toUpperCase();
   return `${fold(lastName)}\u0000${fold(firstName ?? '')}\u0000${String(id).padStart(12, '0')}`;
 }

@@ -97,10 +97,7 @@ export async function startSimServer(opts: { name: string; port?: number; host?:
           return send(res, { status: 500, contentType: 'text/html; charset=utf-8', body: '<html><body><h1>500 Internal Server Error</h1></body></html>' });
         }
       }
-      const answer = await opts.handle(
-        { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body },
-        ctx,
-      );
+      const answer = await opts.handle({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body }, ctx);
       if (faults.malformed) {
         return send(res, { status: answer.status, contentType: 'application/json', body: '{"truncated": [1, 2, ' });
       }

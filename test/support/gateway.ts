@@ -27,7 +27,15 @@ export interface TestGateway {
 
 /** Both simulators and a gateway on ephemeral loopback ports, with logs captured for leak checks. */
 export async function startTestGateway(opts: { students?: number; seed?: number } = {}): Promise<TestGateway> {
-  const sims = await startSimulators({ scodoc: true, moodle: true, scodocPort: 0, moodlePort: 0, seed: opts.seed ?? 2026, students: opts.students ?? 300, today: TODAY });
+  const sims = await startSimulators({
+    scodoc: true,
+    moodle: true,
+    scodocPort: 0,
+    moodlePort: 0,
+    seed: opts.seed ?? 2026,
+    students: opts.students ?? 300,
+    today: TODAY,
+  });
   const logLines: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {

@@ -23,7 +23,10 @@ builder.node(SemesterRef, {
   fields: (t) => ({
     formsemestreId: t.exposeInt('id', { description: "ScoDoc's formsemestre_id." }),
     title: t.exposeString('title', { description: 'Title, e.g. "BUT Informatique semestre 1".' }),
-    sessionId: t.exposeString('sessionId', { nullable: true, description: 'ScoDoc session id, e.g. INFO-BUT-FI-S1-2026: the key used to link the Moodle course.' }),
+    sessionId: t.exposeString('sessionId', {
+      nullable: true,
+      description: 'ScoDoc session id, e.g. INFO-BUT-FI-S1-2026: the key used to link the Moodle course.',
+    }),
     rank: t.exposeInt('rank', { nullable: true, description: 'Semester number in the programme (1 to 6 for a BUT).' }),
     modality: t.exposeString('modality', { nullable: true, description: 'FI (full-time), FA (apprenticeship), FC (continuing education).' }),
     academicYear: t.exposeInt('academicYear', { nullable: true, description: 'First calendar year of the academic year (2026 for 2026-2027).' }),

@@ -38,9 +38,23 @@ interface DeptSpec {
 
 const DEPARTMENTS: DeptSpec[] = [
   { acronym: 'INFO', name: 'Informatique', formation: 'Informatique', share: 0.33, visible: true, hasMoodleCategory: true },
-  { acronym: 'GEII', name: 'Génie électrique et informatique industrielle', formation: 'Génie électrique et informatique industrielle', share: 0.24, visible: true, hasMoodleCategory: true },
+  {
+    acronym: 'GEII',
+    name: 'Génie électrique et informatique industrielle',
+    formation: 'Génie électrique et informatique industrielle',
+    share: 0.24,
+    visible: true,
+    hasMoodleCategory: true,
+  },
   { acronym: 'RT', name: 'Réseaux et télécommunications', formation: 'Réseaux et télécommunications', share: 0.2, visible: true, hasMoodleCategory: true },
-  { acronym: 'MMI', name: "Métiers du multimédia et de l'internet", formation: "Métiers du multimédia et de l'internet", share: 0.2, visible: true, hasMoodleCategory: true },
+  {
+    acronym: 'MMI',
+    name: "Métiers du multimédia et de l'internet",
+    formation: "Métiers du multimédia et de l'internet",
+    share: 0.2,
+    visible: true,
+    hasMoodleCategory: true,
+  },
   // A small, hidden département that was never set up in Moodle.
   { acronym: 'CJ', name: 'Carrières juridiques', formation: 'Carrières juridiques', share: 0.03, visible: false, hasMoodleCategory: false },
 ];
@@ -92,13 +106,7 @@ export function academicYear(isoDate: string): number {
   return m >= 9 ? y : y - 1;
 }
 
-function buildSemesters(
-  departments: DemoDepartment[],
-  formations: DemoFormation[],
-  year: number,
-  today: string,
-  rng: () => number,
-): DemoSemester[] {
+function buildSemesters(departments: DemoDepartment[], formations: DemoFormation[], year: number, today: string, rng: () => number): DemoSemester[] {
   const semesters: DemoSemester[] = [];
   let id = 1000;
   for (const dept of departments) {
@@ -232,7 +240,8 @@ function makeStudent(
   const r = rng();
   // Accounts are made in bulk each September; the newest students are the likeliest to have none yet.
   const noAccountOdds = newestCohort ? 0.12 : 0.04;
-  const moodle: DemoStudent['moodle'] = r < noAccountOdds ? 'none' : r < noAccountOdds + 0.01 ? 'suspended' : r < noAccountOdds + 0.015 ? 'soft-deleted' : 'active';
+  const moodle: DemoStudent['moodle'] =
+    r < noAccountOdds ? 'none' : r < noAccountOdds + 0.01 ? 'suspended' : r < noAccountOdds + 0.015 ? 'soft-deleted' : 'active';
   const noise = rng();
   const moodleIdnumber = moodle === 'none' ? null : noise < 0.02 ? ` ${nip} ` : noise < 0.04 ? `${nip}.0` : noise < 0.05 ? null : nip;
   const birthYear = entryYear - 18 - Math.floor(rng() * 3);
@@ -331,7 +340,13 @@ function strayAccounts(people: PeopleFactory): DemoMoodleOnlyUser[] {
 function buildExtraCourses(year: number): DemoExtraCourse[] {
   return [
     { shortname: 'ANGLAIS-TRANSVERSAL', fullname: 'Anglais transversal (tous parcours)', idnumber: null, deptAcronym: 'INFO', visible: true },
-    { shortname: `ARCHIVE-INFO-S1-${year - 5}`, fullname: `Archive BUT Informatique S1 ${year - 5}`, idnumber: `INFO-BUT-FI-S1-${year - 5}`, deptAcronym: 'INFO', visible: false },
+    {
+      shortname: `ARCHIVE-INFO-S1-${year - 5}`,
+      fullname: `Archive BUT Informatique S1 ${year - 5}`,
+      idnumber: `INFO-BUT-FI-S1-${year - 5}`,
+      deptAcronym: 'INFO',
+      visible: false,
+    },
     { shortname: 'CHARTE-NUMERIQUE', fullname: 'Charte du numérique', idnumber: 'CHARTE', deptAcronym: null, visible: true },
   ];
 }

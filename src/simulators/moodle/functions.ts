@@ -17,9 +17,12 @@ export class MoodleException extends Error {
   }
 }
 
-const moodleException = (errorcode: string, message: string, debuginfo?: string) => new MoodleException('core\\exception\\moodle_exception', errorcode, message, debuginfo);
-const invalidParameter = (debuginfo: string) => new MoodleException('core\\exception\\invalid_parameter_exception', 'invalidparameter', 'Invalid parameter value detected', debuginfo);
-const missingRecord = (errorcode: string, message: string, debuginfo: string) => new MoodleException('dml_missing_record_exception', errorcode, message, debuginfo);
+const moodleException = (errorcode: string, message: string, debuginfo?: string) =>
+  new MoodleException('core\\exception\\moodle_exception', errorcode, message, debuginfo);
+const invalidParameter = (debuginfo: string) =>
+  new MoodleException('core\\exception\\invalid_parameter_exception', 'invalidparameter', 'Invalid parameter value detected', debuginfo);
+const missingRecord = (errorcode: string, message: string, debuginfo: string) =>
+  new MoodleException('dml_missing_record_exception', errorcode, message, debuginfo);
 
 export interface WsFunction {
   params: Desc;
@@ -156,7 +159,11 @@ function courseByFieldJson(store: MoodleStore, c: CourseRow) {
     timemodified: c.timecreated,
     requested: 0,
     cacherev: c.timecreated,
-    filters: ['displayh5p', 'activitynames', 'mathjaxloader', 'emoticon', 'urltolink', 'mediaplugin'].map((filter) => ({ filter, localstate: 0, inheritedstate: 1 })),
+    filters: ['displayh5p', 'activitynames', 'mathjaxloader', 'emoticon', 'urltolink', 'mediaplugin'].map((filter) => ({
+      filter,
+      localstate: 0,
+      inheritedstate: 1,
+    })),
     courseformatoptions: [
       { name: 'hiddensections', value: 1 },
       { name: 'coursedisplay', value: 0 },
@@ -251,7 +258,12 @@ function requireLiveUser(store: MoodleStore, id: number, withDeletedClause: bool
 
 function requireCourse(store: MoodleStore, id: number): CourseRow {
   const c = store.courses.get(id);
-  if (!c) throw missingRecord('invalidrecord', "Can't find data record in database table course.", `SELECT * FROM {course} WHERE id = ?\n[array (\n  0 => ${id},\n)]`);
+  if (!c)
+    throw missingRecord(
+      'invalidrecord',
+      "Can't find data record in database table course.",
+      `SELECT * FROM {course} WHERE id = ?\n[array (\n  0 => ${id},\n)]`,
+    );
   return c;
 }
 
@@ -289,9 +301,20 @@ export const FUNCTIONS: Record<string, WsFunction> = {
         release: '5.0.6+ (Build: 20260403)',
         version: '2025041406.11',
         mobilecssurl: '',
-        advancedfeatures: ['usecomments', 'usetags', 'enablenotes', 'messaging', 'enableblogs', 'enablecompletion', 'enablebadges', 'messagingallusers', 'enablecustomreports', 'enableglobalsearch', 'mnet_dispatcher_mode', 'enablecompetencies'].map(
-          (name) => ({ name, value: ['messagingallusers', 'enableglobalsearch', 'mnet_dispatcher_mode'].includes(name) ? 0 : 1 }),
-        ),
+        advancedfeatures: [
+          'usecomments',
+          'usetags',
+          'enablenotes',
+          'messaging',
+          'enableblogs',
+          'enablecompletion',
+          'enablebadges',
+          'messagingallusers',
+          'enablecustomreports',
+          'enableglobalsearch',
+          'mnet_dispatcher_mode',
+          'enablecompetencies',
+        ].map((name) => ({ name, value: ['messagingallusers', 'enableglobalsearch', 'mnet_dispatcher_mode'].includes(name) ? 0 : 1 })),
         usercanmanageownfiles: true,
         userquota: 104857600,
         usermaxuploadfilesize: 2097152,
@@ -328,7 +351,10 @@ export const FUNCTIONS: Record<string, WsFunction> = {
         }
       };
       // Deleted users are NOT filtered out (recorded behaviour); sorted by id.
-      return [...store.users.values()].filter(match).sort((a, b) => a.id - b.id).map((u) => userJson(store, u));
+      return [...store.users.values()]
+        .filter(match)
+        .sort((a, b) => a.id - b.id)
+        .map((u) => userJson(store, u));
     },
   },
 
@@ -340,7 +366,11 @@ export const FUNCTIONS: Record<string, WsFunction> = {
       let users = [...store.users.values()].filter((u) => !u.deleted && u.username !== 'guest');
       for (const { key, value } of p.criteria) {
         if (!allowed.includes(key)) {
-          warnings.push({ item: key, warningcode: 'invalidfieldparameter', message: `The search key '${key}' is not supported, look at the web service documentation` });
+          warnings.push({
+            item: key,
+            warningcode: 'invalidfieldparameter',
+            message: `The search key '${key}' is not supported, look at the web service documentation`,
+          });
           continue;
         }
         if (key === 'email' || key === 'lastname' || key === 'firstname') {
@@ -362,7 +392,8 @@ export const FUNCTIONS: Record<string, WsFunction> = {
         () => {
           for (const u of p.users) {
             if (store.userByUsername(String(u.username))) throw invalidParameter(`Username already exists: ${u.username}`);
-            if (u.auth === 'manual' && !u.password && !u.createpassword) throw invalidParameter('Invalid password: you must provide a password, or set createpassword.');
+            if (u.auth === 'manual' && !u.password && !u.createpassword)
+              throw invalidParameter('Invalid password: you must provide a password, or set createpassword.');
             if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(u.email))) throw invalidParameter(`Email address is invalid: ${u.email}`);
             // Moodle does not check idnumber (nor, by default, email) for uniqueness.
             created.push(
@@ -398,7 +429,8 @@ export const FUNCTIONS: Record<string, WsFunction> = {
           warnings.push({ item: 'user', itemid: change.id, warningcode: 'invaliduserid', message: 'Invalid user ID' });
           continue;
         }
-        for (const [k, val] of Object.entries(change)) if (k !== 'id' && k !== 'password' && val !== undefined) (u as unknown as Record<string, unknown>)[k] = val;
+        for (const [k, val] of Object.entries(change))
+          if (k !== 'id' && k !== 'password' && val !== undefined) (u as unknown as Record<string, unknown>)[k] = val;
       }
       return { warnings };
     },
@@ -474,7 +506,8 @@ export const FUNCTIONS: Record<string, WsFunction> = {
       return transaction(
         () => {
           for (const c of p.categories) {
-            if (c.parent !== 0 && !store.categories.has(c.parent)) throw missingRecord('invalidrecord', "Can't find data record in database table course_categories.", 'parent');
+            if (c.parent !== 0 && !store.categories.has(c.parent))
+              throw missingRecord('invalidrecord', "Can't find data record in database table course_categories.", 'parent');
             if (c.idnumber && [...store.categories.values()].some((x) => x.idnumber === c.idnumber)) {
               throw moodleException('categoryidnumbertaken', 'ID number is already used for another category');
             }
@@ -494,7 +527,12 @@ export const FUNCTIONS: Record<string, WsFunction> = {
     run: (p: { categories: Array<{ id: number; newparent?: number; recursive: number }> }, store) => {
       for (const c of p.categories) {
         const cat = store.categories.get(c.id);
-        if (!cat) throw missingRecord('invalidrecord', "Can't find data record in database table course_categories.", `SELECT * FROM {course_categories} WHERE id = ?\n[array (\n  0 => ${c.id},\n)]`);
+        if (!cat)
+          throw missingRecord(
+            'invalidrecord',
+            "Can't find data record in database table course_categories.",
+            `SELECT * FROM {course_categories} WHERE id = ?\n[array (\n  0 => ${c.id},\n)]`,
+          );
         const subtree = [cat, ...store.descendants(cat.id)];
         if (c.recursive) {
           const ids = new Set(subtree.map((x) => x.id));
@@ -502,7 +540,11 @@ export const FUNCTIONS: Record<string, WsFunction> = {
           for (const x of subtree) store.categories.delete(x.id);
         } else {
           const target = c.newparent ?? cat.parent;
-          if (target === 0) throw moodleException('movecatcontentstoroot', 'Moving the category content to root is not allowed. You must move the contents to an existing category!');
+          if (target === 0)
+            throw moodleException(
+              'movecatcontentstoroot',
+              'Moving the category content to root is not allowed. You must move the contents to an existing category!',
+            );
           for (const course of store.courses.values()) if (course.categoryid === cat.id) course.categoryid = target;
           for (const child of store.categories.values()) if (child.parent === cat.id) child.parent = target;
           store.categories.delete(cat.id);
@@ -525,7 +567,8 @@ export const FUNCTIONS: Record<string, WsFunction> = {
         case 'ids': {
           const ids = p.value.split(',').map((x) => x.trim());
           // Recorded bug: an unknown id makes Moodle dereference null and die with a PHP Error.
-          if (ids.some((id) => !store.courses.has(Number(id)))) throw new MoodleException('Error', undefined, 'Attempt to assign property "contextvalidated" on null');
+          if (ids.some((id) => !store.courses.has(Number(id))))
+            throw new MoodleException('Error', undefined, 'Attempt to assign property "contextvalidated" on null');
           courses = courses.filter((c) => ids.includes(String(c.id)));
           break;
         }
@@ -570,19 +613,47 @@ export const FUNCTIONS: Record<string, WsFunction> = {
         }),
       ),
     }),
-    run: (p: { courses: Array<{ fullname: string; shortname: string; categoryid: number; idnumber?: string; summary?: string; format: string; startdate?: number; enddate?: number; visible?: number }> }, store) => {
+    run: (
+      p: {
+        courses: Array<{
+          fullname: string;
+          shortname: string;
+          categoryid: number;
+          idnumber?: string;
+          summary?: string;
+          format: string;
+          startdate?: number;
+          enddate?: number;
+          visible?: number;
+        }>;
+      },
+      store,
+    ) => {
       const created: CourseRow[] = [];
       return transaction(
         () => {
           for (const c of p.courses) {
-            if (!store.categories.has(c.categoryid)) throw missingRecord('invalidrecord', "Can't find data record in database table course_categories.", `categoryid ${c.categoryid}`);
+            if (!store.categories.has(c.categoryid))
+              throw missingRecord('invalidrecord', "Can't find data record in database table course_categories.", `categoryid ${c.categoryid}`);
             if ([...store.courses.values()].some((x) => x.shortname === c.shortname)) {
               throw moodleException('shortnametaken', `Short name is already used for another course (${c.shortname})`);
             }
             if (c.idnumber && [...store.courses.values()].some((x) => x.idnumber === c.idnumber)) {
               throw moodleException('courseidnumbertaken', `ID number is already used for another course (${c.idnumber})`);
             }
-            created.push(store.addCourse({ shortname: c.shortname, fullname: c.fullname, idnumber: c.idnumber ?? '', categoryid: c.categoryid, summary: c.summary ?? '', format: c.format, startdate: c.startdate ?? 0, enddate: c.enddate ?? 0, visible: c.visible ?? 1 }));
+            created.push(
+              store.addCourse({
+                shortname: c.shortname,
+                fullname: c.fullname,
+                idnumber: c.idnumber ?? '',
+                categoryid: c.categoryid,
+                summary: c.summary ?? '',
+                format: c.format,
+                startdate: c.startdate ?? 0,
+                enddate: c.enddate ?? 0,
+                visible: c.visible ?? 1,
+              }),
+            );
           }
           return created.map((c) => ({ id: c.id, shortname: c.shortname }));
         },
@@ -614,7 +685,10 @@ export const FUNCTIONS: Record<string, WsFunction> = {
       requireCourse(store, p.courseid);
       const opt = new Map((p.options ?? []).map((o) => [o.name, o.value]));
       const onlyactive = opt.get('onlyactive') === '1';
-      const fields = opt.get('userfields')?.split(',').map((f) => f.trim());
+      const fields = opt
+        .get('userfields')
+        ?.split(',')
+        .map((f) => f.trim());
       const ids = [...new Set(store.enrolments.filter((e) => e.courseid === p.courseid && (!onlyactive || !e.suspended)).map((e) => e.userid))];
       let users = ids
         .map((id) => store.users.get(id)!)
@@ -638,14 +712,22 @@ export const FUNCTIONS: Record<string, WsFunction> = {
   enrol_manual_enrol_users: {
     params: single({
       enrolments: multiple(
-        single({ roleid: v('int'), userid: v('int'), courseid: v('int'), timestart: v('int', { optional: true }), timeend: v('int', { optional: true }), suspend: v('bool', { optional: true }) }),
+        single({
+          roleid: v('int'),
+          userid: v('int'),
+          courseid: v('int'),
+          timestart: v('int', { optional: true }),
+          timeend: v('int', { optional: true }),
+          suspend: v('bool', { optional: true }),
+        }),
       ),
     }),
     run: (p: { enrolments: Array<{ roleid: number; userid: number; courseid: number; suspend?: boolean }> }, store) => {
       // One transaction: every item is checked before anything is written.
       for (const e of p.enrolments) {
         requireCourse(store, e.courseid);
-        if (!ASSIGNABLE_IN_COURSE.has(e.roleid)) throw moodleException('wsusercannotassign', 'You don\'t have the permission to assign this role to this user in this course.');
+        if (!ASSIGNABLE_IN_COURSE.has(e.roleid))
+          throw moodleException('wsusercannotassign', "You don't have the permission to assign this role to this user in this course.");
         requireLiveUser(store, e.userid, false);
       }
       for (const e of p.enrolments) store.enrol({ userid: e.userid, courseid: e.courseid, roleid: e.roleid, suspended: e.suspend ?? false });
@@ -667,7 +749,12 @@ export const FUNCTIONS: Record<string, WsFunction> = {
 };
 
 /** Functions that exist in Moodle but that the demo service does not include. */
-export const OUT_OF_SERVICE = new Set(['core_message_send_instant_messages', 'core_course_update_courses', 'core_role_assign_roles', 'core_role_unassign_roles']);
+export const OUT_OF_SERVICE = new Set([
+  'core_message_send_instant_messages',
+  'core_course_update_courses',
+  'core_role_assign_roles',
+  'core_role_unassign_roles',
+]);
 
 /** What the gateway's service allows (as core_webservice_get_site_info reports). */
 export const SERVICE_FUNCTIONS = Object.keys(FUNCTIONS);
@@ -718,4 +805,3 @@ function deleteCourse(store: MoodleStore, id: number) {
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
-

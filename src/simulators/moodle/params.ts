@@ -94,7 +94,8 @@ export function validate(desc: Desc, value: PhpValue | undefined): unknown {
 }
 
 function cleanValue(type: ParamType, value: PhpValue | undefined): unknown {
-  if (typeof value === 'object') throw new InvalidParameter('Invalid external api parameter: the value is "Array", the server was expecting "' + type + '" type');
+  if (typeof value === 'object')
+    throw new InvalidParameter('Invalid external api parameter: the value is "Array", the server was expecting "' + type + '" type');
   const s = value ?? '';
   const bad = () => new InvalidParameter(`Invalid external api parameter: the value is "${s}", the server was expecting "${type}" type`);
   switch (type) {

@@ -45,7 +45,9 @@ export async function startMoodleSimulator(opts: MoodleSimulatorOptions): Promis
       try {
         if (params.wstoken !== token) throw new MoodleException('core\\exception\\moodle_exception', 'invalidtoken', 'Invalid token - token not found');
         const result = run(wsfunction, params, store!);
-        return json ? { status: 200, contentType: 'application/json', body: JSON.stringify(result) } : xml(responseXml(result, FUNCTIONS[wsfunction]?.xmlUserKeys ?? false));
+        return json
+          ? { status: 200, contentType: 'application/json', body: JSON.stringify(result) }
+          : xml(responseXml(result, FUNCTIONS[wsfunction]?.xmlUserKeys ?? false));
       } catch (err) {
         if (!(err instanceof MoodleException)) throw err;
         return json ? { status: 200, contentType: 'application/json', body: JSON.stringify(exceptionBody(err)) } : xml(exceptionXml(err));
@@ -59,7 +61,8 @@ export async function startMoodleSimulator(opts: MoodleSimulatorOptions): Promis
 function run(wsfunction: string, params: PhpArray, store: MoodleStore): unknown {
   const fn = FUNCTIONS[wsfunction];
   if (!fn) {
-    if (OUT_OF_SERVICE.has(wsfunction)) throw new MoodleException('webservice_access_exception', 'accessexception', 'Access control exception', ACCESS_DEBUGINFO(wsfunction));
+    if (OUT_OF_SERVICE.has(wsfunction))
+      throw new MoodleException('webservice_access_exception', 'accessexception', 'Access control exception', ACCESS_DEBUGINFO(wsfunction));
     throw new MoodleException(
       'dml_missing_record_exception',
       'invalidrecord',
@@ -72,7 +75,8 @@ function run(wsfunction: string, params: PhpArray, store: MoodleStore): unknown 
   try {
     cleaned = validate(fn.params, rest);
   } catch (e) {
-    if (e instanceof InvalidParameter) throw new MoodleException('core\\exception\\invalid_parameter_exception', 'invalidparameter', 'Invalid parameter value detected', e.debuginfo);
+    if (e instanceof InvalidParameter)
+      throw new MoodleException('core\\exception\\invalid_parameter_exception', 'invalidparameter', 'Invalid parameter value detected', e.debuginfo);
     throw e;
   }
   return fn.run(cleaned, store);

@@ -76,7 +76,10 @@ export class MoodleStore {
   /** Moodle time (Unix seconds); advances one second per write so timestamps differ like real ones. */
   clock: number;
 
-  constructor(readonly siteUrl: string, startTime: number) {
+  constructor(
+    readonly siteUrl: string,
+    startTime: number,
+  ) {
     this.clock = startTime;
     this.addUser({ username: 'guest', firstname: 'Guest user', lastname: ' ', email: 'root@localhost', idnumber: '', auth: 'manual' });
     this.addUser({ username: 'admin', firstname: 'Admin', lastname: 'User', email: 'admin@univ-demo.fr', idnumber: '', auth: 'manual', siteAdmin: true });
@@ -107,7 +110,15 @@ export class MoodleStore {
     }
     const acronymToCategory = new Map(u.departments.map((d) => [d.acronym, categoryOf.get(d.id)]));
     for (const c of u.extraCourses) {
-      store.addCourse({ shortname: c.shortname, fullname: c.fullname, idnumber: c.idnumber ?? '', categoryid: (c.deptAcronym && acronymToCategory.get(c.deptAcronym)) || 1, summary: '', format: 'topics', visible: c.visible ? 1 : 0 });
+      store.addCourse({
+        shortname: c.shortname,
+        fullname: c.fullname,
+        idnumber: c.idnumber ?? '',
+        categoryid: (c.deptAcronym && acronymToCategory.get(c.deptAcronym)) || 1,
+        summary: '',
+        format: 'topics',
+        visible: c.visible ? 1 : 0,
+      });
     }
 
     // One account per person: records sharing a NIP (one per département) share the first one's account.
@@ -134,7 +145,16 @@ export class MoodleStore {
     }
     const accountOfUsername = new Map<string, number>();
     for (const m of u.moodleOnlyUsers) {
-      const user = store.addUser({ username: m.username, firstname: m.firstname, lastname: m.lastname, email: m.email, idnumber: m.idnumber ?? '', auth: m.auth, suspended: m.suspended, siteAdmin: m.isSiteAdmin });
+      const user = store.addUser({
+        username: m.username,
+        firstname: m.firstname,
+        lastname: m.lastname,
+        email: m.email,
+        idnumber: m.idnumber ?? '',
+        auth: m.auth,
+        suspended: m.suspended,
+        siteAdmin: m.isSiteAdmin,
+      });
       accountOfUsername.set(m.username, user.id);
     }
     const courseByShortname = new Map([...store.courses.values()].map((c) => [c.shortname, c.id]));
@@ -163,7 +183,17 @@ export class MoodleStore {
   }
 
   addUser(u: Partial<UserRow> & Pick<UserRow, 'username' | 'firstname' | 'lastname' | 'email' | 'idnumber' | 'auth'>): UserRow {
-    const row: UserRow = { suspended: false, deleted: false, department: '', institution: '', city: '', lang: 'en', siteAdmin: false, ...u, id: this.seq.user++ };
+    const row: UserRow = {
+      suspended: false,
+      deleted: false,
+      department: '',
+      institution: '',
+      city: '',
+      lang: 'en',
+      siteAdmin: false,
+      ...u,
+      id: this.seq.user++,
+    };
     this.users.set(row.id, row);
     return row;
   }

@@ -259,7 +259,9 @@ function buildRoutes(store: ScodocStore, nowIso: () => string): Route[] {
     withDept(ctx, (d) => json([...store.formsemestres.values()].filter((s) => s.dept_id === d.id).map((s) => s.id))),
   );
   for (const long of ['', '/long']) {
-    add('GET', `/formsemestre/<id>/etudiants${long}`, (ctx) => withSem(ctx, (s) => json(store.inscritsOf(s.id).map((e) => (long ? store.etudLong(e) : store.etudShort(e))))));
+    add('GET', `/formsemestre/<id>/etudiants${long}`, (ctx) =>
+      withSem(ctx, (s) => json(store.inscritsOf(s.id).map((e) => (long ? store.etudLong(e) : store.etudShort(e))))),
+    );
     add('GET', `/formsemestre/<id>/etudiants${long}/query`, (ctx) =>
       withSem(ctx, (s) => {
         const etat = ctx.query.get('etat');

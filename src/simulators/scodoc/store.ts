@@ -71,7 +71,14 @@ export class ScodocStore {
   static fromUniversity(u: DemoUniversity): ScodocStore {
     const store = new ScodocStore(u.today);
     for (const d of u.departments) {
-      store.departements.set(d.id, { id: d.id, acronym: d.acronym, dept_name: d.name, description: d.description, visible: d.visible, date_creation: d.dateCreation });
+      store.departements.set(d.id, {
+        id: d.id,
+        acronym: d.acronym,
+        dept_name: d.name,
+        description: d.description,
+        visible: d.visible,
+        date_creation: d.dateCreation,
+      });
     }
     for (const s of u.semesters) {
       store.formsemestres.set(s.id, {
@@ -121,7 +128,14 @@ export class ScodocStore {
   }
 
   createDept(input: { acronym: string; dept_name?: string; description?: string; visible?: boolean }, nowIso: string): DeptRow {
-    const row: DeptRow = { id: this.nextDeptId++, acronym: input.acronym, dept_name: input.dept_name ?? input.acronym, description: input.description ?? '', visible: input.visible ?? true, date_creation: nowIso };
+    const row: DeptRow = {
+      id: this.nextDeptId++,
+      acronym: input.acronym,
+      dept_name: input.dept_name ?? input.acronym,
+      description: input.description ?? '',
+      visible: input.visible ?? true,
+      date_creation: nowIso,
+    };
     this.departements.set(row.id, row);
     return row;
   }
@@ -208,7 +222,18 @@ export class ScodocStore {
       boursier: e.boursier,
       photo_filename: null,
       scodoc7_id: null,
-      adresses: [{ email: e.email, emailperso: e.emailperso, domicile: null, codepostaldomicile: null, villedomicile: null, paysdomicile: null, telephone: null, telephonemobile: null }],
+      adresses: [
+        {
+          email: e.email,
+          emailperso: e.emailperso,
+          domicile: null,
+          codepostaldomicile: null,
+          villedomicile: null,
+          paysdomicile: null,
+          telephone: null,
+          telephonemobile: null,
+        },
+      ],
       admission: { annee: null, bac: null, specialite: null },
     };
   }
@@ -257,5 +282,8 @@ function frenchDate(iso: string): string {
 }
 
 function ascii(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }

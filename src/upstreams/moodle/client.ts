@@ -26,9 +26,7 @@ const exceptionSchema = z.looseObject({
   debuginfo: z.string().optional(),
 });
 
-const warningsSchema = z.array(
-  z.looseObject({ item: z.string().optional(), itemid: z.number().optional(), warningcode: z.string(), message: z.string() }),
-);
+const warningsSchema = z.array(z.looseObject({ item: z.string().optional(), itemid: z.number().optional(), warningcode: z.string(), message: z.string() }));
 
 /**
  * The Moodle web-service transport: form-encoded POSTs to server.php through one undici pool. It tells an
@@ -50,12 +48,7 @@ export class MoodleClient extends MoodleFunctions {
   }
 
   async call<T>(wsfunction: string, params: Record<string, FormValue>, schema: z.ZodType<T>): Promise<CallResult<T>> {
-    const fields: Array<[string, string]> = [
-      ['wstoken', this.config.token],
-      ['wsfunction', wsfunction],
-      ['moodlewsrestformat', 'json'],
-      ...encodeForm(params),
-    ];
+    const fields: Array<[string, string]> = [['wstoken', this.config.token], ['wsfunction', wsfunction], ['moodlewsrestformat', 'json'], ...encodeForm(params)];
     if (fields.length > this.config.maxParamsPerRequest) {
       // A bug in a caller, not a Moodle failure: past max_input_vars Moodle would silently drop fields.
       throw new RangeError(`Moodle ${wsfunction}: ${fields.length} form values exceed the budget of ${this.config.maxParamsPerRequest}; chunk the batch`);
@@ -80,7 +73,8 @@ export class MoodleClient extends MoodleFunctions {
       return { status: res.statusCode, text: await res.body.text() };
     } catch (err) {
       const e = err as Error;
-      const timedOut = err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || e.name === 'TimeoutError' || e.name === 'AbortError';
+      const timedOut =
+        err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || e.name === 'TimeoutError' || e.name === 'AbortError';
       throw new UpstreamError({
         system: 'moodle',
         code: timedOut ? 'TIMEOUT' : 'UNAVAILABLE',
@@ -93,13 +87,23 @@ export class MoodleClient extends MoodleFunctions {
   private interpret<T>(wsfunction: string, res: { status: number; text: string }, schema: z.ZodType<T>): CallResult<T> {
     if (res.status !== 200) {
       // 403 and 503 are what a Moodle in maintenance mode or behind a closed proxy answers.
-      throw new UpstreamError({ system: 'moodle', code: 'UNAVAILABLE', status: res.status, message: `Moodle ${wsfunction}: Moodle unavailable (HTTP ${res.status})` });
+      throw new UpstreamError({
+        system: 'moodle',
+        code: 'UNAVAILABLE',
+        status: res.status,
+        message: `Moodle ${wsfunction}: Moodle unavailable (HTTP ${res.status})`,
+      });
     }
     let json: unknown;
     try {
       json = JSON.parse(res.text);
     } catch {
-      throw new UpstreamError({ system: 'moodle', code: 'UNAVAILABLE', status: res.status, message: `Moodle ${wsfunction}: Moodle unavailable (the reply is not JSON)` });
+      throw new UpstreamError({
+        system: 'moodle',
+        code: 'UNAVAILABLE',
+        status: res.status,
+        message: `Moodle ${wsfunction}: Moodle unavailable (the reply is not JSON)`,
+      });
     }
     const exception = exceptionSchema.safeParse(json);
     if (exception.success && json !== null && typeof json === 'object' && !Array.isArray(json)) {
@@ -119,7 +123,10 @@ export class MoodleClient extends MoodleFunctions {
         code: 'BAD_REPLY',
         status: res.status,
         message: `Moodle ${wsfunction}: the reply does not have the expected shape`,
-        detail: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        detail: parsed.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; '),
       });
     }
     const warnings = json && typeof json === 'object' && 'warnings' in json ? warningsSchema.safeParse((json as { warnings: unknown }).warnings) : null;

@@ -47,7 +47,14 @@ export class MoodleBatchError extends UpstreamError {
     /** Items applied by the chunks that succeeded before the failure, in input order. */
     readonly appliedCount: number,
   ) {
-    super({ system: 'moodle', code: failure.code, status: failure.status, upstreamCode: failure.upstreamCode, message: failure.message, detail: failure.detail });
+    super({
+      system: 'moodle',
+      code: failure.code,
+      status: failure.status,
+      upstreamCode: failure.upstreamCode,
+      message: failure.message,
+      detail: failure.detail,
+    });
     this.name = 'MoodleBatchError';
   }
 }

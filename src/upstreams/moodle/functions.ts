@@ -81,44 +81,76 @@ export const siteInfoSchema = z.looseObject({
 const warningsOnly = z.looseObject({ warnings: z.array(z.unknown()).optional() });
 const nullBody = z.null();
 
-export interface NewUser {
-  username: string;
-  firstname: string;
-  lastname: string;
-  email: string;
-  idnumber?: string;
-  auth?: string;
-  /** Required by Moodle for `manual` accounts, unless createpassword is set. */
-  password?: string;
-  createpassword?: boolean;
-  lang?: string;
+// Outgoing parameters, checked before the call: Moodle's own answer to a bad one is an opaque
+// `invalidparameter` (and an uppercase username is rejected, not lowercased).
+const id = z.number().int().positive();
+const text = z.string().trim().min(1);
+
+export const newUserSchema = z
+  .object({
+    username: z
+      .string()
+      .regex(/^[a-z0-9_.@-]+$/, 'lower case letters, digits and _ . @ - only')
+      .max(100),
+    firstname: text,
+    lastname: text,
+    email: z.email(),
+    idnumber: z.string().max(255).optional(),
+    auth: z
+      .string()
+      .regex(/^[a-z0-9_]+$/)
+      .optional(),
+    /** Required by Moodle for `manual` accounts, unless createpassword is set. */
+    password: z.string().min(1).optional(),
+    createpassword: z.boolean().optional(),
+    lang: z.string().optional(),
+  })
+  .strict();
+export type NewUser = z.infer<typeof newUserSchema>;
+
+export const newCategorySchema = z
+  .object({ name: text, parent: z.number().int().min(0).optional(), idnumber: z.string().max(100).optional(), description: z.string().optional() })
+  .strict();
+export type NewCategory = z.infer<typeof newCategorySchema>;
+
+export const newCourseSchema = z
+  .object({
+    fullname: text.max(254),
+    shortname: text.max(255),
+    categoryid: id,
+    idnumber: z.string().max(100).optional(),
+    summary: z.string().optional(),
+    startdate: z.number().int().min(0).optional(),
+    enddate: z.number().int().min(0).optional(),
+    visible: z.union([z.literal(0), z.literal(1)]).optional(),
+  })
+  .strict();
+export type NewCourse = z.infer<typeof newCourseSchema>;
+
+export const enrolmentSchema = z
+  .object({
+    roleid: id,
+    userid: id,
+    courseid: id,
+    suspend: z.boolean().optional(),
+    timestart: z.number().int().min(0).optional(),
+    timeend: z.number().int().min(0).optional(),
+  })
+  .strict();
+export type Enrolment = z.infer<typeof enrolmentSchema>;
+
+/** A call the gateway should never make: bad parameters, caught before anything is sent. */
+export class MoodleParamsError extends TypeError {
+  constructor(wsfunction: string, error: z.ZodError) {
+    super(`${wsfunction}: invalid parameters: ${error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    this.name = 'MoodleParamsError';
+  }
 }
 
-export interface NewCategory {
-  name: string;
-  parent?: number;
-  idnumber?: string;
-  description?: string;
-}
-
-export interface NewCourse {
-  fullname: string;
-  shortname: string;
-  categoryid: number;
-  idnumber?: string;
-  summary?: string;
-  startdate?: number;
-  enddate?: number;
-  visible?: number;
-}
-
-export interface Enrolment {
-  roleid: number;
-  userid: number;
-  courseid: number;
-  suspend?: boolean;
-  timestart?: number;
-  timeend?: number;
+function checked<T>(wsfunction: string, schema: z.ZodType<T>, items: readonly unknown[]): T[] {
+  const parsed = z.array(schema).safeParse(items);
+  if (!parsed.success) throw new MoodleParamsError(wsfunction, parsed.error);
+  return parsed.data;
 }
 
 export interface EnrolledUsersOptions {
@@ -168,8 +200,11 @@ export abstract class MoodleFunctions {
   /** All-or-nothing per request: see MoodleBatchError for a failure after earlier chunks were applied. */
   async createUsers(users: readonly NewUser[]): Promise<Array<{ id: number; username: string }>> {
     const created: Array<{ id: number; username: string }> = [];
-    await this.inChunks(users, async (chunk) => {
-      created.push(...(await this.call('core_user_create_users', { users: chunk.map(userParams) }, z.array(z.looseObject({ id: z.number().int(), username: z.string() })))).data);
+    await this.inChunks(checked('core_user_create_users', newUserSchema, users), async (chunk) => {
+      created.push(
+        ...(await this.call('core_user_create_users', { users: chunk.map((u) => ({ ...u })) }, z.array(z.looseObject({ id: z.number().int(), username: z.string() }))))
+          .data,
+      );
       return chunk.length;
     });
     return created;
@@ -179,7 +214,7 @@ export abstract class MoodleFunctions {
   async updateUsers(users: ReadonlyArray<{ id: number } & Partial<NewUser> & { suspended?: boolean }>): Promise<MoodleWarning[]> {
     const warnings: MoodleWarning[] = [];
     for (const chunk of chunkByBudget(users as unknown as FormValue[], this.budget)) {
-      warnings.push(...((await this.call('core_user_update_users', { users: chunk }, warningsOnly)).warnings));
+      warnings.push(...(await this.call('core_user_update_users', { users: chunk }, warningsOnly)).warnings);
     }
     return warnings;
   }
@@ -195,7 +230,10 @@ export abstract class MoodleFunctions {
   // ---------- categories
 
   /** Criteria keys: id, ids (comma list), name, parent, idnumber, visible, theme. No criteria = every category. */
-  async getCategories(criteria: Partial<Record<'id' | 'ids' | 'name' | 'parent' | 'idnumber', string | number>>, opts: { addsubcategories?: boolean } = {}): Promise<MoodleCategory[]> {
+  async getCategories(
+    criteria: Partial<Record<'id' | 'ids' | 'name' | 'parent' | 'idnumber', string | number>>,
+    opts: { addsubcategories?: boolean } = {},
+  ): Promise<MoodleCategory[]> {
     const list = Object.entries(criteria)
       .filter(([, v]) => v !== undefined)
       .map(([key, value]) => ({ key, value: String(value) }));
@@ -204,8 +242,16 @@ export abstract class MoodleFunctions {
 
   async createCategories(categories: readonly NewCategory[]): Promise<Array<{ id: number; name: string }>> {
     const created: Array<{ id: number; name: string }> = [];
-    await this.inChunks(categories, async (chunk) => {
-      created.push(...(await this.call('core_course_create_categories', { categories: chunk.map((c) => ({ ...c })) }, z.array(z.looseObject({ id: z.number().int(), name: z.string() })))).data);
+    await this.inChunks(checked('core_course_create_categories', newCategorySchema, categories), async (chunk) => {
+      created.push(
+        ...(
+          await this.call(
+            'core_course_create_categories',
+            { categories: chunk.map((c) => ({ ...c })) },
+            z.array(z.looseObject({ id: z.number().int(), name: z.string() })),
+          )
+        ).data,
+      );
       return chunk.length;
     });
     return created;
@@ -252,8 +298,16 @@ export abstract class MoodleFunctions {
 
   async createCourses(courses: readonly NewCourse[]): Promise<Array<{ id: number; shortname: string }>> {
     const created: Array<{ id: number; shortname: string }> = [];
-    await this.inChunks(courses, async (chunk) => {
-      created.push(...(await this.call('core_course_create_courses', { courses: chunk.map((c) => ({ ...c })) }, z.array(z.looseObject({ id: z.number().int(), shortname: z.string() })))).data);
+    await this.inChunks(checked('core_course_create_courses', newCourseSchema, courses), async (chunk) => {
+      created.push(
+        ...(
+          await this.call(
+            'core_course_create_courses',
+            { courses: chunk.map((c) => ({ ...c })) },
+            z.array(z.looseObject({ id: z.number().int(), shortname: z.string() })),
+          )
+        ).data,
+      );
       return chunk.length;
     });
     return created;
@@ -262,7 +316,8 @@ export abstract class MoodleFunctions {
   /** Item by item: an unknown id is a warning (`unknowncourseidnumber`), the others are deleted. */
   async deleteCourses(ids: readonly number[]): Promise<MoodleWarning[]> {
     const warnings: MoodleWarning[] = [];
-    for (const chunk of chunkByBudget([...ids], this.budget)) warnings.push(...(await this.call('core_course_delete_courses', { courseids: chunk }, warningsOnly)).warnings);
+    for (const chunk of chunkByBudget([...ids], this.budget))
+      warnings.push(...(await this.call('core_course_delete_courses', { courseids: chunk }, warningsOnly)).warnings);
     return warnings;
   }
 
@@ -275,7 +330,9 @@ export abstract class MoodleFunctions {
     if (opts.onlyactive !== undefined) options.push({ name: 'onlyactive', value: opts.onlyactive ? '1' : '0' });
     if (opts.limitfrom !== undefined) options.push({ name: 'limitfrom', value: String(opts.limitfrom) });
     if (opts.limitnumber !== undefined) options.push({ name: 'limitnumber', value: String(opts.limitnumber) });
-    return (await this.call('core_enrol_get_enrolled_users', { courseid: courseId, options: options.length ? options : undefined }, z.array(enrolledUserSchema))).data;
+    return (
+      await this.call('core_enrol_get_enrolled_users', { courseid: courseId, options: options.length ? options : undefined }, z.array(enrolledUserSchema))
+    ).data;
   }
 
   /** One user per call (Moodle has no batch form). `returnusercount=0` skips a count query per course. */
@@ -285,7 +342,7 @@ export abstract class MoodleFunctions {
 
   /** All-or-nothing per request; re-enrolling is a no-op (idempotent), `suspend` updates the status. */
   async enrolUsers(enrolments: readonly Enrolment[]): Promise<void> {
-    await this.inChunks(enrolments, async (chunk) => {
+    await this.inChunks(checked('enrol_manual_enrol_users', enrolmentSchema, enrolments), async (chunk) => {
       await this.call('enrol_manual_enrol_users', { enrolments: chunk.map((e) => ({ ...e })) }, nullBody);
       return chunk.length;
     });
@@ -332,8 +389,4 @@ export abstract class MoodleFunctions {
       }
     }
   }
-}
-
-function userParams(u: NewUser): Record<string, FormValue> {
-  return { ...u };
 }

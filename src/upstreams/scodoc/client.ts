@@ -94,7 +94,13 @@ export class ScodocClient {
   }
 
   editDepartement(acronym: string, changes: { visible: boolean }): Promise<Departement> {
-    return this.request({ method: 'POST', template: '/departement/<acronym>/edit', path: `/departement/${seg(acronym)}/edit`, body: changes, schema: departementSchema });
+    return this.request({
+      method: 'POST',
+      template: '/departement/<acronym>/edit',
+      path: `/departement/${seg(acronym)}/edit`,
+      body: changes,
+      schema: departementSchema,
+    });
   }
 
   // ---------- étudiants
@@ -212,7 +218,13 @@ export class ScodocClient {
         err instanceof undiciErrors.BodyTimeoutError ||
         (err as Error).name === 'TimeoutError' ||
         (err as Error).name === 'AbortError';
-      throw this.fail(call, timedOut ? 'TIMEOUT' : 'UNAVAILABLE', undefined, timedOut ? `no answer within ${this.config.timeoutMs} ms` : 'cannot be reached', err);
+      throw this.fail(
+        call,
+        timedOut ? 'TIMEOUT' : 'UNAVAILABLE',
+        undefined,
+        timedOut ? `no answer within ${this.config.timeoutMs} ms` : 'cannot be reached',
+        err,
+      );
     }
   }
 
@@ -223,7 +235,14 @@ export class ScodocClient {
       const body = errorBodySchema.safeParse(json);
       const said = body.success ? (body.data.message ?? body.data.error) : undefined;
       const code = res.status === 404 ? 'NOT_FOUND' : res.status === 403 ? 'FORBIDDEN' : 'REJECTED';
-      throw this.fail(call, code, res.status, said ? `HTTP ${res.status}: ${clip(said)}` : `HTTP ${res.status}`, undefined, body.success ? body.data.error : undefined);
+      throw this.fail(
+        call,
+        code,
+        res.status,
+        said ? `HTTP ${res.status}: ${clip(said)}` : `HTTP ${res.status}`,
+        undefined,
+        body.success ? body.data.error : undefined,
+      );
     }
     if (json === NOT_JSON) throw this.fail(call, 'UNAVAILABLE', res.status, 'answered with a body that is not JSON');
     const parsed = call.schema.safeParse(json);
@@ -233,14 +252,31 @@ export class ScodocClient {
         code: 'BAD_REPLY',
         status: res.status,
         message: `ScoDoc ${call.method} ${call.template}: the reply does not have the expected shape`,
-        detail: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        detail: parsed.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; '),
       });
     }
     return parsed.data;
   }
 
-  private fail(call: Pick<Call<unknown>, 'method' | 'template'>, code: UpstreamError['code'], status: number | undefined, what: string, cause?: unknown, upstreamCode?: string) {
-    return new UpstreamError({ system: 'scodoc', code, status, upstreamCode, message: `ScoDoc ${call.method} ${call.template}: ${what}`, cause: cause === undefined ? undefined : safeCause(cause) });
+  private fail(
+    call: Pick<Call<unknown>, 'method' | 'template'>,
+    code: UpstreamError['code'],
+    status: number | undefined,
+    what: string,
+    cause?: unknown,
+    upstreamCode?: string,
+  ) {
+    return new UpstreamError({
+      system: 'scodoc',
+      code,
+      status,
+      upstreamCode,
+      message: `ScoDoc ${call.method} ${call.template}: ${what}`,
+      cause: cause === undefined ? undefined : safeCause(cause),
+    });
   }
 
   // ---------- token lifecycle
@@ -258,8 +294,13 @@ export class ScodocClient {
     const call = { method: 'POST' as const, template: '/tokens' };
     const basic = Buffer.from(`${this.config.username}:${this.config.password}`).toString('base64');
     const issuedAt = this.now();
-    const res = await this.http(call, { method: 'POST', path: `${this.basePath}/api/tokens`, headers: { authorization: `Basic ${basic}`, accept: 'application/json' } });
-    if (res.status === 401 || res.status === 403) throw this.fail(call, 'UNAUTHORIZED', res.status, 'ScoDoc refused the gateway credentials (SCODOC_USERNAME / SCODOC_PASSWORD)');
+    const res = await this.http(call, {
+      method: 'POST',
+      path: `${this.basePath}/api/tokens`,
+      headers: { authorization: `Basic ${basic}`, accept: 'application/json' },
+    });
+    if (res.status === 401 || res.status === 403)
+      throw this.fail(call, 'UNAUTHORIZED', res.status, 'ScoDoc refused the gateway credentials (SCODOC_USERNAME / SCODOC_PASSWORD)');
     const { token } = this.parse({ ...call, path: '/tokens', schema: tokenSchema }, res);
     this.token = { value: token, expiresAt: issuedAt + this.tokenTtlMs };
     return token;

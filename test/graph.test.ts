@@ -248,8 +248,12 @@ describe('upstream failures stay on their fields', () => {
   it('one failed call nulls only its own item: siblings resolve, the error is located on that item', async () => {
     // Every second Moodle request fails: the users look-up (1st) passes, then users' courses alternate.
     gw.sims.moodle!.setFaults({ errorRate: 0.5 });
-    const res = await gw.query('{ department(acronym: "INFO") { students(first: 10) { edges { node { etudid moodleAccount { id } enrolments { course { shortName } } } } } } }');
-    const nodes = (res.data as { department: { students: { edges: Array<{ node: { moodleAccount: unknown; enrolments: unknown[] | null } }> } } }).department.students.edges.map((e) => e.node);
+    const res = await gw.query(
+      '{ department(acronym: "INFO") { students(first: 10) { edges { node { etudid moodleAccount { id } enrolments { course { shortName } } } } } } }',
+    );
+    const nodes = (
+      res.data as { department: { students: { edges: Array<{ node: { moodleAccount: unknown; enrolments: unknown[] | null } }> } } }
+    ).department.students.edges.map((e) => e.node);
     const linked = nodes.filter((n) => n.moodleAccount);
     const failed = linked.filter((n) => n.enrolments === null);
     expect(failed.length).toBeGreaterThan(0);

@@ -202,8 +202,13 @@ export abstract class MoodleFunctions {
     const created: Array<{ id: number; username: string }> = [];
     await this.inChunks(checked('core_user_create_users', newUserSchema, users), async (chunk) => {
       created.push(
-        ...(await this.call('core_user_create_users', { users: chunk.map((u) => ({ ...u })) }, z.array(z.looseObject({ id: z.number().int(), username: z.string() }))))
-          .data,
+        ...(
+          await this.call(
+            'core_user_create_users',
+            { users: chunk.map((u) => ({ ...u })) },
+            z.array(z.looseObject({ id: z.number().int(), username: z.string() })),
+          )
+        ).data,
       );
       return chunk.length;
     });

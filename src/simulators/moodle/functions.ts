@@ -66,8 +66,9 @@ const UPDATE_USER_DESC = single({
   lang: v('raw', { optional: true }),
 });
 
-export function userJson(store: MoodleStore, u: UserRow): Record<string, unknown> {
-  const out: Record<string, unknown> = {
+/** The leading fields every Moodle user structure shares, in Moodle's order. */
+function userIdentity(u: UserRow): Record<string, unknown> {
+  return {
     id: u.id,
     username: u.username,
     firstname: u.firstname,
@@ -76,6 +77,10 @@ export function userJson(store: MoodleStore, u: UserRow): Record<string, unknown
     email: u.email,
     department: u.department,
   };
+}
+
+export function userJson(store: MoodleStore, u: UserRow): Record<string, unknown> {
+  const out = userIdentity(u);
   if (u.institution) out.institution = u.institution;
   // Moodle leaves optional keys out when empty: a user without idnumber has no idnumber key.
   if (u.idnumber) out.idnumber = u.idnumber;
@@ -775,13 +780,7 @@ export const ACCESS_DEBUGINFO = (fn: string) =>
 
 function enrolledUserJson(store: MoodleStore, u: UserRow, courseid: number, fields?: string[]) {
   const full: Record<string, unknown> = {
-    id: u.id,
-    username: u.username,
-    firstname: u.firstname,
-    lastname: u.lastname,
-    fullname: `${u.firstname} ${u.lastname}`,
-    email: u.email,
-    department: u.department,
+    ...userIdentity(u),
     ...(u.idnumber ? { idnumber: u.idnumber } : {}),
     firstaccess: 0,
     lastaccess: 0,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { linkingSchema, type LinkingRules } from './graph/linking';
+import type { AccountPolicy } from './writes/context';
 
 /**
  * The environment, parsed once into a typed Config. Each bad or missing variable yields one line
@@ -38,6 +39,12 @@ const envSchema = linkingSchema.extend({
   /** Leaf form values per request; Moodle's max_input_vars (5000) silently truncates past it. */
   MOODLE_MAX_PARAMS_PER_REQUEST: z.coerce.number().int().min(10).max(5000).default(4000),
 
+  /** Accounts the gateway creates: username rule (always lower case) and Moodle auth plugin. */
+  MOODLE_USERNAME_RULE: z.enum(['nip', 'firstname.lastname', 'email']).default('nip'),
+  MOODLE_AUTH: z
+    .string()
+    .regex(/^[a-z0-9_]+$/, 'a Moodle auth plugin name, e.g. cas, ldap, manual')
+    .default('cas'),
   /** How long whole upstream lists (a département's étudiants, a category's courses) are reused for paging. */
   LIST_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
 
@@ -81,6 +88,7 @@ export interface Config {
   moodle: Upstream<MoodleConfig>;
   linking: LinkingRules;
   listCacheTtlMs: number;
+  accounts: AccountPolicy;
   simulators: { scodocPort: number; moodlePort: number; seed: number; students: number };
 }
 
@@ -151,6 +159,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         },
     linking: { student: env.LINK_STUDENT_BY, department: env.LINK_DEPARTMENT_BY, semester: env.LINK_SEMESTER_BY },
     listCacheTtlMs: env.LIST_CACHE_TTL_MS,
+    accounts: { usernameRule: env.MOODLE_USERNAME_RULE, auth: env.MOODLE_AUTH },
     simulators: {
       scodocPort: env.SCODOC_SIM_PORT,
       moodlePort: env.MOODLE_SIM_PORT,

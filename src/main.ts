@@ -25,6 +25,7 @@ await runOrExit(async () => {
     production: config.env === 'production',
     linking: config.linking,
     listCacheTtlMs: config.listCacheTtlMs,
+    accounts: config.accounts,
   });
   const url = await gateway.listen(config.port, config.host);
   log.info(

@@ -9,6 +9,7 @@ import { ListCache } from './graph/list-cache';
 import { GRAPHIQL_DEFAULT_QUERY } from './graph/examples';
 import { schema } from './graph/schema';
 import type { Logger } from './log';
+import type { AccountPolicy } from './writes/context';
 import { createMoodleClient } from './upstreams/moodle/client';
 import { createScodocClient } from './upstreams/scodoc/client';
 
@@ -19,6 +20,7 @@ export interface GatewayOptions {
   production?: boolean;
   linking?: LinkingRules;
   listCacheTtlMs?: number;
+  accounts?: AccountPolicy;
   /** Today's date (ISO) for "current" semesters; tests fix it. */
   today?: () => string;
 }
@@ -40,6 +42,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       moodle,
       log: opts.log,
       linking: opts.linking ?? DEFAULT_LINKING,
+      accounts: opts.accounts ?? { usernameRule: 'nip', auth: 'cas' },
       lists: new ListCache(opts.listCacheTtlMs ?? 60_000),
       today: opts.today ?? (() => new Date().toISOString().slice(0, 10)),
     }),

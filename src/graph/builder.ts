@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { GraphContext } from './context';
 
@@ -8,7 +9,8 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   Connection: { totalCount: number };
 }>({
-  plugins: [RelayPlugin],
+  plugins: [ErrorsPlugin, RelayPlugin],
+  errors: { defaultTypes: [] },
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
@@ -41,3 +43,6 @@ builder.globalConnectionField('totalCount', (t) =>
 );
 
 builder.queryType({ description: 'Read access to the unified ScoDoc + Moodle graph.' });
+builder.mutationType({
+  description: 'Writes to ScoDoc and Moodle. Each returns a union of a success type and typed errors; none throws for an expected failure.',
+});

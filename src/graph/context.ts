@@ -1,4 +1,5 @@
 import type { Logger } from '../log';
+import type { AccountPolicy, WriteDeps } from '../writes/context';
 import type { MoodleClient } from '../upstreams/moodle/client';
 import type { ScodocClient } from '../upstreams/scodoc/client';
 import type { LinkingRules } from './linking';
@@ -14,10 +15,15 @@ export interface Upstreams {
 export interface GraphContext {
   loaders: Loaders;
   log: Logger;
+  /** Everything the write services need. */
+  writes: WriteDeps;
+  /** Who is calling, for the audit line (an API key name or a JWT subject once authentication is on). */
+  caller: string;
 }
 
 export interface ContextDeps extends Upstreams {
   log: Logger;
+  accounts: AccountPolicy;
   linking: LinkingRules;
   lists: ListCache;
   /** Today's date for "current" semesters; injectable so tests are deterministic. */
@@ -25,5 +31,6 @@ export interface ContextDeps extends Upstreams {
 }
 
 export function createContextFactory(deps: ContextDeps) {
-  return (): GraphContext => ({ loaders: createLoaders(deps), log: deps.log });
+  const writes: WriteDeps = { scodoc: deps.scodoc, moodle: deps.moodle, linking: deps.linking, lists: deps.lists, log: deps.log, accounts: deps.accounts };
+  return (): GraphContext => ({ loaders: createLoaders(deps), log: deps.log, writes, caller: 'anonymous' });
 }

@@ -1,7 +1,11 @@
 import { builder } from './builder';
+import './mutations/courses';
+import './mutations/departments';
+import './mutations/students';
 import './types/course';
 import './types/department';
 import './types/enrolment';
+import './types/errors';
 import './types/moodle-account';
 import './types/semester';
 import './types/student';

@@ -1,3 +1,4 @@
+import { ascii } from '../../text';
 import { BIRTH_PLACES, FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES } from './names';
 import type {
   DemoDepartment,
@@ -400,13 +401,4 @@ function letter(rng: () => number): string {
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
-}
-
-/** "Léa N'Diaye" → "lea.ndiaye": the form used in e-mail addresses and usernames. */
-export function ascii(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '');
 }

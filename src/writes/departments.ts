@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { toCategory, toDepartment } from '../graph/mapping';
+import type { CategoryModel, DepartmentModel } from '../graph/models';
+import { categoryMatchesDepartment } from '../graph/linking';
+import { UpstreamError } from '../upstreams/errors';
+import { compensate, type Trail, type WriteDeps } from './context';
+import { ConflictError, NotFoundError, PartialFailureError } from './errors';
+import { parseInput } from './validate';
+
+export const createDepartmentInput = z.object({
+  acronym: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,20}$/, 'letters, digits, _ and - only, at most 20'),
+  name: z.string().trim().min(1).max(200).nullish(),
+  description: z.string().max(2000).nullish(),
+  visible: z.boolean().nullish(),
+});
+
+/**
+ * A ScoDoc département and its Moodle category (idnumber = acronym), together. ScoDoc is written first (it
+ * is the source of truth); if the category cannot be made, the département is deleted again. When that undo
+ * fails too, the result says exactly what exists where.
+ */
+export async function createDepartment(deps: WriteDeps, trail: Trail, raw: unknown): Promise<{ department: DepartmentModel; category: CategoryModel }> {
+  const input = parseInput(createDepartmentInput, raw);
+  const name = input.name ?? input.acronym;
+  await refuseExisting(deps, input.acronym);
+
+  const created = toDepartment(
+    await deps.scodoc.createDepartement({
+      acronym: input.acronym,
+      dept_name: name,
+      description: input.description ?? undefined,
+      visible: input.visible ?? true,
+    }),
+  );
+  trail.touch('scodoc', 'departement', input.acronym);
+  try {
+    const [cat] = await deps.moodle.createCategories([{ name, idnumber: input.acronym, description: input.description ?? undefined, parent: 0 }]);
+    trail.touch('moodle', 'category', cat!.id);
+    deps.lists.invalidate('moodle:');
+    return { department: created, category: { id: cat!.id, name, idnumber: input.acronym, parent: 0, courseCount: 0 } };
+  } catch (err) {
+    if (!(err instanceof UpstreamError)) throw err;
+    const undone = await compensate(deps.log, `delete ScoDoc département ${input.acronym}`, () => deps.scodoc.deleteDepartement(input.acronym));
+    if (!undone) {
+      throw new PartialFailureError(
+        `The Moodle category could not be created (${err.message}) and the ScoDoc département ${input.acronym} could not be deleted again.`,
+        [`ScoDoc département ${input.acronym} exists`],
+        [],
+        [`Moodle category with idnumber ${input.acronym}`],
+      );
+    }
+    trail.touch('scodoc', 'departement-deleted', input.acronym);
+    throw withNote(err, `nothing was changed: the ScoDoc département ${input.acronym} was created, then deleted again`);
+  }
+}
+
+async function refuseExisting(deps: WriteDeps, acronym: string) {
+  const [dept, categories] = await Promise.all([
+    deps.scodoc.departement(acronym),
+    deps.moodle.getCategories({ idnumber: acronym }, { addsubcategories: false }),
+  ]);
+  if (dept) throw new ConflictError(`ScoDoc already has a département ${acronym}.`);
+  if (categories.length > 0) throw new ConflictError(`Moodle already has a category with idnumber ${acronym} (id ${categories[0]!.id}).`);
+}
+
+/**
+ * Deletes the Moodle category, then the ScoDoc département. Refused while the category holds courses or the
+ * département still has students or semesters: ScoDoc would erase them all, and that cannot be undone.
+ * The (empty) category goes first because it alone can be re-created if ScoDoc then fails.
+ */
+export async function deleteDepartment(deps: WriteDeps, trail: Trail, rawAcronym: unknown): Promise<{ acronym: string }> {
+  const acronym = parseInput(createDepartmentInput.shape.acronym, rawAcronym, 'acronym');
+  const dept = await deps.scodoc.departement(acronym);
+  if (!dept) throw new NotFoundError(`ScoDoc has no département ${acronym}.`, 'department');
+  const category = (await deps.moodle.getCategories({}, {})).map(toCategory).find((c) => categoryMatchesDepartment(deps.linking, c, acronym));
+  if (category) {
+    const [courses, tree] = await Promise.all([
+      deps.moodle.getCoursesByField('category', String(category.id)),
+      deps.moodle.getCategories({ ids: category.id }, { addsubcategories: true }),
+    ]);
+    if (courses.length > 0) throw new ConflictError(`The Moodle category of ${acronym} still holds ${courses.length} course(s): delete or move them first.`);
+    if (tree.length > 1) throw new ConflictError(`The Moodle category of ${acronym} still has ${tree.length - 1} subcategor(ies): delete or move them first.`);
+  }
+  const [students, semesters] = await Promise.all([deps.scodoc.departementEtudiants(acronym), deps.scodoc.formsemestresQuery({ dept_acronym: acronym })]);
+  if (students.length > 0 || semesters.length > 0) {
+    throw new ConflictError(
+      `ScoDoc département ${acronym} still has ${students.length} student(s) and ${semesters.length} semester(s); deleting it would erase them.`,
+    );
+  }
+
+  if (category) {
+    // Empty and without subcategories (checked above), so a recursive delete removes exactly this category;
+    // Moodle refuses a non-recursive delete of a top-level category.
+    await deps.moodle.deleteCategories([{ id: category.id, recursive: true }]);
+    trail.touch('moodle', 'category-deleted', category.id);
+  }
+  try {
+    await deps.scodoc.deleteDepartement(acronym);
+    trail.touch('scodoc', 'departement-deleted', acronym);
+  } catch (err) {
+    if (!(err instanceof UpstreamError) || !category) throw err;
+    const restored = await compensate(deps.log, `re-create Moodle category ${acronym}`, async () => {
+      const [again] = await deps.moodle.createCategories([{ name: category.name, idnumber: category.idnumber ?? acronym, parent: category.parent }]);
+      trail.touch('moodle', 'category', again!.id);
+    });
+    if (!restored) {
+      throw new PartialFailureError(
+        `ScoDoc refused to delete ${acronym} (${err.message}) after its Moodle category was deleted, and the category could not be re-created.`,
+        [`Moodle category ${category.id} (${acronym}) deleted`],
+        [],
+        [`ScoDoc département ${acronym} still exists`],
+      );
+    }
+    throw withNote(err, `nothing was changed: the Moodle category was deleted, then re-created (new id)`);
+  }
+  deps.lists.invalidate('moodle:');
+  return { acronym };
+}
+
+/** The same upstream failure, with what the gateway did about it appended to its message. */
+function withNote(err: UpstreamError, note: string): UpstreamError {
+  return new UpstreamError({
+    system: err.system,
+    code: err.code,
+    status: err.status,
+    upstreamCode: err.upstreamCode,
+    message: `${err.message} (${note})`,
+    detail: err.detail,
+  });
+}

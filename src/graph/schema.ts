@@ -2,6 +2,7 @@ import { builder } from './builder';
 import './mutations/courses';
 import './mutations/departments';
 import './mutations/students';
+import './mutations/sync';
 import './types/course';
 import './types/department';
 import './types/enrolment';

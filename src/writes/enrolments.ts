@@ -74,7 +74,7 @@ async function courseOrFail(deps: WriteDeps, id: number): Promise<CourseModel> {
 }
 
 /** Other courses of the category: where a role id can be learnt when nobody in this course holds it yet. */
-async function siblingCourseIds(deps: WriteDeps, course: CourseModel): Promise<number[]> {
+export async function siblingCourseIds(deps: WriteDeps, course: CourseModel): Promise<number[]> {
   if (course.categoryId == null) return [];
   const courses = await deps.moodle.getCoursesByField('category', String(course.categoryId));
   return courses

@@ -1,0 +1,136 @@
+import { isSoftDeletedUser, normalizeNip } from '../graph/linking';
+import { toCourse, toSemester, toStudent } from '../graph/mapping';
+import type { CourseModel, SemesterModel, StudentModel } from '../graph/models';
+import type { MoodleUser } from '../upstreams/moodle/functions';
+import type { WriteDeps } from '../writes/context';
+import { usernameFor } from '../writes/accounts';
+import { accountsFor, siblingCourseIds } from '../writes/enrolments';
+import { NotFoundError } from '../writes/errors';
+
+/**
+ * What a semester → course sync would change, computed from the current state of both systems every time
+ * (never from a previous run): applying it, crashing half-way and planning again converges to one end state.
+ *
+ *   registered (I)      → an account (created if missing) and an active enrolment (added, or un-suspended)
+ *   dropped out (D/DEF) → per the leavers policy: KEEP nothing, SUSPEND the enrolment, UNENROL
+ */
+export type LeaverPolicy = 'KEEP' | 'SUSPEND' | 'UNENROL';
+
+export interface SyncFailure {
+  nip: string | null;
+  step: 'plan' | 'createAccount' | 'enrol' | 'remove';
+  message: string;
+}
+
+export interface SyncPlan {
+  semester: SemesterModel;
+  course: CourseModel;
+  leavers: LeaverPolicy;
+  roleId: number;
+  accountsToCreate: StudentModel[];
+  /** Registered students with an account and no active enrolment (or a suspended one). */
+  enrolmentsToAdd: Array<{ nip: string; userid: number }>;
+  /** Leavers still actively enrolled (SUSPEND) or enrolled at all (UNENROL). */
+  enrolmentsToRemove: Array<{ nip: string; userid: number }>;
+  /** Students the plan cannot handle (no NIP, several accounts, no e-mail for an account). */
+  problems: SyncFailure[];
+}
+
+export async function planSync(deps: WriteDeps, input: { semesterId: number; courseId?: number | null; leavers: LeaverPolicy }): Promise<SyncPlan> {
+  const sem = await deps.scodoc.formsemestre(input.semesterId);
+  if (!sem) throw new NotFoundError(`ScoDoc has no semester ${input.semesterId}.`, 'semester');
+  const semester = toSemester(sem);
+  const course = await courseFor(deps, semester, input.courseId);
+
+  // The long form for registered students: an account needs their e-mail.
+  const [registered, leaving, enrolledAll, enrolledActive] = await Promise.all([
+    deps.scodoc.formsemestreEtudiants(semester.id, { etat: ['I'], long: true }),
+    deps.scodoc.formsemestreEtudiants(semester.id, { etat: ['D', 'DEF'] }),
+    deps.moodle.getEnrolledUsers(course.id, { userfields: ['id', 'roles'] }),
+    deps.moodle.getEnrolledUsers(course.id, { userfields: ['id'], onlyactive: true }),
+  ]);
+  const active = new Set(enrolledActive.map((u) => u.id));
+  const enrolled = new Set(enrolledAll.map((u) => u.id));
+  const roleId = await deps.moodle.roleIdByShortname('student', [course.id, ...(await siblingCourseIds(deps, course))]);
+
+  const problems: SyncFailure[] = [];
+  const withNip = (rows: typeof registered) =>
+    rows.map(toStudent).filter((s) => {
+      if (normalizeNip(s.nip)) return true;
+      problems.push({ nip: null, step: 'plan', message: `Student ${s.etudid} (${s.lastName}) has no NIP: it cannot be linked to Moodle.` });
+      return false;
+    });
+  const stay = withNip(registered);
+  const go = withNip(leaving);
+  const { accounts, failures } = await accountsFor(
+    deps,
+    [...stay, ...go].map((s) => normalizeNip(s.nip)!),
+  );
+  const several = new Set(failures.filter((f) => f.reason === 'SEVERAL_ACCOUNTS').map((f) => f.nip));
+  for (const f of failures.filter((f) => f.reason === 'SEVERAL_ACCOUNTS')) problems.push({ nip: f.nip, step: 'plan', message: f.message });
+
+  const plan: SyncPlan = { semester, course, leavers: input.leavers, roleId, accountsToCreate: [], enrolmentsToAdd: [], enrolmentsToRemove: [], problems };
+  for (const s of stay) {
+    const nip = normalizeNip(s.nip)!;
+    if (several.has(nip)) continue;
+    const account: MoodleUser | undefined = accounts.get(nip);
+    if (!account) {
+      if (s.email) plan.accountsToCreate.push(s);
+      else problems.push({ nip, step: 'plan', message: `Student ${nip} has no e-mail in ScoDoc: Moodle needs one for an account.` });
+    } else if (!active.has(account.id)) {
+      plan.enrolmentsToAdd.push({ nip, userid: account.id });
+    }
+  }
+  await dropTakenIdentities(deps, plan);
+  if (input.leavers !== 'KEEP') {
+    for (const s of go) {
+      const account = accounts.get(normalizeNip(s.nip)!);
+      if (!account) continue;
+      const remove = input.leavers === 'SUSPEND' ? active.has(account.id) : enrolled.has(account.id);
+      if (remove) plan.enrolmentsToRemove.push({ nip: normalizeNip(s.nip)!, userid: account.id });
+    }
+  }
+  return plan;
+}
+
+/**
+ * Moodle refuses a taken username but not a taken e-mail; the gateway refuses both (as createMoodleAccount
+ * does), in two batched look-ups, so a sync never makes a second account for someone.
+ */
+async function dropTakenIdentities(deps: WriteDeps, plan: SyncPlan): Promise<void> {
+  if (plan.accountsToCreate.length === 0) return;
+  const usernames = plan.accountsToCreate.map((s) => usernameFor(deps.accounts, s));
+  const [byUsername, byEmail] = await Promise.all([
+    deps.moodle.getUsersByField('username', usernames),
+    deps.moodle.getUsersByField(
+      'email',
+      plan.accountsToCreate.map((s) => s.email!),
+    ),
+  ]);
+  const takenNames = new Set(byUsername.map((u) => u.username));
+  const takenEmails = new Map(byEmail.filter((u) => !isSoftDeletedUser(u)).map((u) => [u.email, u.id]));
+  plan.accountsToCreate = plan.accountsToCreate.filter((s, i) => {
+    const nip = normalizeNip(s.nip)!;
+    if (takenNames.has(usernames[i]!)) {
+      plan.problems.push({ nip, step: 'plan', message: `The username ${usernames[i]} is already taken in Moodle.` });
+      return false;
+    }
+    if (takenEmails.has(s.email)) {
+      plan.problems.push({ nip, step: 'plan', message: `Moodle user ${takenEmails.get(s.email)} already has the e-mail of ${nip}.` });
+      return false;
+    }
+    return true;
+  });
+}
+
+async function courseFor(deps: WriteDeps, semester: SemesterModel, courseId?: number | null): Promise<CourseModel> {
+  if (courseId) {
+    const [course] = await deps.moodle.getCoursesByIds([courseId]);
+    if (!course) throw new NotFoundError(`Moodle has no course ${courseId}.`, 'course');
+    return toCourse(course);
+  }
+  if (!semester.sessionId) throw new NotFoundError(`Semester ${semester.id} has no session_id to find its course by; pass courseId.`, 'course');
+  const found = await deps.moodle.getCoursesByField(deps.linking.semester, semester.sessionId);
+  if (found.length === 0) throw new NotFoundError(`No Moodle course is linked to ${semester.sessionId}; create it or pass courseId.`, 'course');
+  return toCourse([...found].sort((a, b) => a.id - b.id)[0]!);
+}

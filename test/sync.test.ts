@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LINKING, normalizeNip } from '../src/graph/linking';
+import { ListCache } from '../src/graph/list-cache';
+import { createLogger } from '../src/log';
+import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER } from '../src/simulators/start';
+import { runSync } from '../src/sync/run';
+import { UpstreamError } from '../src/upstreams/errors';
+import { createMoodleClient } from '../src/upstreams/moodle/client';
+import { createScodocClient } from '../src/upstreams/scodoc/client';
+import { Trail } from '../src/writes/context';
+import { startTestGateway, type TestGateway } from './support/gateway';
+
+/** Two identical universities: one synced in one go, one interrupted then re-run. */
+let calm: TestGateway;
+let stormy: TestGateway;
+beforeAll(async () => {
+  [calm, stormy] = await Promise.all([startTestGateway({ students: 400 }), startTestGateway({ students: 400 })]);
+  // Precondition, identical on both: every leaver who has an account is still actively enrolled (forgotten by
+  // whoever manages the course), so the leavers policy has work to do.
+  for (const gw of [calm, stormy]) activateLeavers(gw);
+});
+
+function activateLeavers(gw: TestGateway) {
+  const store = gw.sims.moodle!.store;
+  const course = [...store.courses.values()].find((c) => c.idnumber === SESSION)!;
+  const sem = semesterId(gw);
+  for (const r of gw.sims.university.registrations.filter((x) => x.formsemestreId === sem && x.etat !== 'I')) {
+    const nip = gw.sims.university.students.find((x) => x.etudid === r.etudid)!.nip;
+    const user = [...store.users.values()].find((u) => !u.deleted && normalizeNip(u.idnumber) === nip);
+    if (user) store.enrol({ userid: user.id, courseid: course.id, roleid: 5, suspended: false });
+  }
+}
+afterAll(() => Promise.all([calm.close(), stormy.close()]));
+
+const SESSION = 'INFO-BUT-FI-S1-2026';
+const semesterId = (gw: TestGateway) => gw.sims.university.semesters.find((s) => s.sessionId === SESSION)!.id;
+
+interface Report {
+  dryRun: boolean;
+  accountsToCreate: number;
+  accountsCreated: number;
+  enrolmentsToAdd: number;
+  enrolmentsAdded: number;
+  enrolmentsToRemove: number;
+  enrolmentsRemoved: number;
+  failures: Array<{ nip: string | null; step: string; message: string }>;
+}
+async function sync(gw: TestGateway, opts: { dryRun: boolean; leavers?: string }): Promise<Report> {
+  const res = await gw.query(
+    `mutation($input: SyncSemesterInput!) { syncSemester(input: $input) { __typename ... on SyncSemesterSuccess { report { dryRun accountsToCreate accountsCreated enrolmentsToAdd enrolmentsAdded enrolmentsToRemove enrolmentsRemoved failures { nip step message } } } ... on Error { message } } }`,
+    { input: { semesterId: semesterId(gw), dryRun: opts.dryRun, leavers: opts.leavers ?? 'SUSPEND' } },
+  );
+  const r = (res.data as { syncSemester: { __typename: string; report: Report; message?: string } }).syncSemester;
+  expect(r.__typename, r.message).toBe('SyncSemesterSuccess');
+  return r.report;
+}
+
+/** The course as a map NIP → enrolment status, plus how many live accounts each NIP has. */
+function snapshot(gw: TestGateway) {
+  const store = gw.sims.moodle!.store;
+  const course = [...store.courses.values()].find((c) => c.idnumber === SESSION)!;
+  const status = new Map<string, string>();
+  for (const e of store.enrolments.filter((x) => x.courseid === course.id)) {
+    const nip = normalizeNip(store.users.get(e.userid)!.idnumber) ?? `user:${store.users.get(e.userid)!.username}`;
+    status.set(nip, `${e.roleid}:${e.suspended ? 'suspended' : 'active'}`);
+  }
+  const accounts = new Map<string, number>();
+  for (const u of store.users.values())
+    if (!u.deleted && normalizeNip(u.idnumber)) accounts.set(normalizeNip(u.idnumber)!, (accounts.get(normalizeNip(u.idnumber)!) ?? 0) + 1);
+  return { status: Object.fromEntries([...status].sort()), accounts: Object.fromEntries([...accounts].sort()) };
+}
+
+describe('syncSemester', () => {
+  it('a dry run plans without a single write call', async () => {
+    calm.resetCalls();
+    const plan = await sync(calm, { dryRun: true });
+    expect(plan.dryRun).toBe(true);
+    expect(plan.accountsToCreate).toBeGreaterThan(0);
+    expect(plan.enrolmentsToAdd).toBeGreaterThan(plan.accountsToCreate);
+    expect(plan.enrolmentsToRemove).toBeGreaterThan(0);
+    const writes = Object.keys(calm.calls()).filter((k) => /create|delete|update|enrol_manual|POST \/(?!tokens)/.test(k));
+    expect(writes).toEqual([]);
+    expect(plan.accountsCreated + plan.enrolmentsAdded + plan.enrolmentsRemoved).toBe(0);
+  });
+
+  it('applies the plan, and a second apply does nothing', async () => {
+    const before = await sync(calm, { dryRun: true });
+    const applied = await sync(calm, { dryRun: false });
+    expect(applied).toMatchObject({
+      dryRun: false,
+      accountsCreated: before.accountsToCreate,
+      enrolmentsAdded: before.enrolmentsToAdd,
+      enrolmentsRemoved: before.enrolmentsToRemove,
+    });
+    expect(applied.failures.filter((f) => f.step !== 'plan')).toEqual([]);
+    calm.resetCalls();
+    const again = await sync(calm, { dryRun: false });
+    expect(again).toMatchObject({
+      accountsToCreate: 0,
+      accountsCreated: 0,
+      enrolmentsToAdd: 0,
+      enrolmentsAdded: 0,
+      enrolmentsToRemove: 0,
+      enrolmentsRemoved: 0,
+    });
+    expect(Object.keys(calm.calls()).filter((k) => /create_users|enrol_manual/.test(k))).toEqual([]);
+
+    // The end state is what ScoDoc says: every registered student actively enrolled, every leaver suspended.
+    const snap = snapshot(calm);
+    const sem = semesterId(calm);
+    for (const r of calm.sims.university.registrations.filter((x) => x.formsemestreId === sem)) {
+      const s = calm.sims.university.students.find((x) => x.etudid === r.etudid)!;
+      if (r.etat === 'I') expect(snap.status[s.nip!], s.nip!).toBe('5:active');
+      else if (snap.status[s.nip!]) expect(snap.status[s.nip!]).toBe('5:suspended');
+    }
+    expect(Object.values(snap.accounts).every((n) => n === 1)).toBe(true);
+  });
+
+  it('interrupted half-way (reply lost after Moodle created the accounts, then enrolments failing), then re-run: exactly the uninterrupted end state', async () => {
+    // The first run goes through clients whose replies are cut: Moodle creates the accounts but the gateway never
+    // hears back (the worst place to crash), and every enrolment call fails.
+    const moodle = createMoodleClient({ url: stormy.sims.moodle!.url, token: MOODLE_SIM_TOKEN, timeoutMs: 5000, connections: 4, maxParamsPerRequest: 4000 });
+    const scodoc = createScodocClient({
+      url: `${stormy.sims.scodoc!.url}/ScoDoc`,
+      username: SCODOC_SIM_USER,
+      password: SCODOC_SIM_PASSWORD,
+      timeoutMs: 5000,
+      connections: 4,
+    });
+    const lost = (what: string) => new UpstreamError({ system: 'moodle', code: 'UNAVAILABLE', message: `Moodle ${what}: connection reset` });
+    const createUsers = moodle.createUsers.bind(moodle);
+    moodle.createUsers = async (users) => {
+      await createUsers(users);
+      throw lost('core_user_create_users');
+    };
+    moodle.enrolUsers = async () => {
+      throw lost('enrol_manual_enrol_users');
+    };
+    const deps = {
+      scodoc,
+      moodle,
+      linking: DEFAULT_LINKING,
+      lists: new ListCache(0),
+      log: createLogger({ level: 'silent' }),
+      accounts: { usernameRule: 'nip' as const, auth: 'cas' },
+    };
+    const crashed = await runSync(deps, new Trail(), { semesterId: semesterId(stormy), dryRun: false, leavers: 'SUSPEND' });
+    expect(crashed.report.accountsCreated).toBe(0);
+    expect(crashed.report.enrolmentsAdded).toBe(0);
+    expect(crashed.report.failures.filter((f) => f.step !== 'plan').length).toBeGreaterThan(0);
+    await Promise.all([moodle.close(), scodoc.close()]);
+    // Moodle did create them, unbeknownst to the gateway:
+    expect(Object.values(snapshot(stormy).accounts).every((n) => n === 1)).toBe(true);
+
+    const rerun = await sync(stormy, { dryRun: false });
+    expect(rerun.accountsToCreate).toBe(0); // found again by idnumber: never created twice
+    expect(rerun.failures.filter((f) => f.step !== 'plan')).toEqual([]);
+    expect(await sync(stormy, { dryRun: true })).toMatchObject({ accountsToCreate: 0, enrolmentsToAdd: 0, enrolmentsToRemove: 0 });
+
+    const a = snapshot(calm);
+    const b = snapshot(stormy);
+    expect(b.status).toEqual(a.status);
+    expect(b.accounts).toEqual(a.accounts);
+  });
+
+  it('refuses bad input and an unknown semester or course', async () => {
+    const res = await calm.query(
+      'mutation { a: syncSemester(input: { semesterId: -1 }) { __typename } b: syncSemester(input: { semesterId: 999999 }) { __typename ... on NotFoundError { what } } c: syncSemester(input: { semesterId: 1001, courseId: 999999 }) { __typename ... on NotFoundError { what } } }',
+    );
+    expect(res.data).toEqual({
+      a: { __typename: 'ValidationError' },
+      b: { __typename: 'NotFoundError', what: 'semester' },
+      c: { __typename: 'NotFoundError', what: 'course' },
+    });
+  });
+});

@@ -29,6 +29,12 @@ function activateLeavers(gw: TestGateway) {
     const user = [...store.users.values()].find((u) => !u.deleted && normalizeNip(u.idnumber) === nip);
     if (user) store.enrol({ userid: user.id, courseid: course.id, roleid: 5, suspended: false });
   }
+  // And one registered, enrolled student's whole account is suspended in Moodle (a sync must not loop on it).
+  const enrolled = new Set(store.enrolments.filter((e) => e.courseid === course.id).map((e) => e.userid));
+  const registered = gw.sims.university.registrations.filter((x) => x.formsemestreId === sem && x.etat === 'I');
+  const nips = new Set(registered.map((r) => gw.sims.university.students.find((x) => x.etudid === r.etudid)!.nip));
+  const victim = [...store.users.values()].find((u) => enrolled.has(u.id) && nips.has(normalizeNip(u.idnumber)))!;
+  victim.suspended = true;
 }
 afterAll(() => Promise.all([calm.close(), stormy.close()]));
 

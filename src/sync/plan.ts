@@ -77,7 +77,9 @@ export async function planSync(deps: WriteDeps, input: { semesterId: number; cou
     if (!account) {
       if (s.email) plan.accountsToCreate.push(s);
       else problems.push({ nip, step: 'plan', message: `Student ${nip} has no e-mail in ScoDoc: Moodle needs one for an account.` });
-    } else if (!active.has(account.id)) {
+    } else if (!active.has(account.id) && !(account.suspended && enrolled.has(account.id))) {
+      // `onlyactive` also hides users whose whole account is suspended: for them, being enrolled is all a sync
+      // can check (re-enrolling would change nothing and repeat on every run).
       plan.enrolmentsToAdd.push({ nip, userid: account.id });
     }
   }

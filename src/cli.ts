@@ -36,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', secrets: [config.scodoc.password, config.moodle.token], destination: process.stderr });
   const scodoc = createScodocClient(config.scodoc);
-  const moodle = createMoodleClient(config.moodle);
+  const moodle = createMoodleClient(config.moodle, { roleIds: config.moodle.roleIds });
   try {
     return await syncCommand({ scodoc, moodle, linking: config.linking, lists: new ListCache(0), log, accounts: config.accounts }, args);
   } finally {

@@ -39,6 +39,19 @@ const envSchema = linkingSchema.extend({
   /** Leaf form values per request; Moodle's max_input_vars (5000) silently truncates past it. */
   MOODLE_MAX_PARAMS_PER_REQUEST: z.coerce.number().int().min(10).max(5000).default(4000),
 
+  /** Role ids by shortname, e.g. {"student":5}, for sites where no enrolled user reveals them. */
+  MOODLE_ROLE_IDS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text?.trim()) return {};
+      try {
+        return z.record(z.string().regex(/^[a-z0-9_-]+$/), z.number().int().positive()).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'a JSON object of role shortname → id, e.g. {"student":5}' });
+        return z.NEVER;
+      }
+    }),
   /** Accounts the gateway creates: username rule (always lower case) and Moodle auth plugin. */
   MOODLE_USERNAME_RULE: z.enum(['nip', 'firstname.lastname', 'email']).default('nip'),
   MOODLE_AUTH: z
@@ -74,6 +87,7 @@ export interface MoodleConfig {
   timeoutMs: number;
   connections: number;
   maxParamsPerRequest: number;
+  roleIds?: Record<string, number>;
 }
 
 /** `simulated: true` = no URL configured: demo mode starts a simulator and fills url and credentials in. */
@@ -150,12 +164,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           timeoutMs: env.MOODLE_TIMEOUT_MS,
           connections: env.MOODLE_POOL_CONNECTIONS,
           maxParamsPerRequest: env.MOODLE_MAX_PARAMS_PER_REQUEST,
+          roleIds: env.MOODLE_ROLE_IDS,
         }
       : {
           simulated: true,
           timeoutMs: env.MOODLE_TIMEOUT_MS,
           connections: env.MOODLE_POOL_CONNECTIONS,
           maxParamsPerRequest: env.MOODLE_MAX_PARAMS_PER_REQUEST,
+          roleIds: env.MOODLE_ROLE_IDS,
         },
     linking: { student: env.LINK_STUDENT_BY, department: env.LINK_DEPARTMENT_BY, semester: env.LINK_SEMESTER_BY },
     listCacheTtlMs: env.LIST_CACHE_TTL_MS,

@@ -34,7 +34,7 @@ export interface Gateway {
 /** The gateway: one Yoga instance over both upstream clients, on a plain node:http server. */
 export function createGateway(opts: GatewayOptions): Gateway {
   const scodoc = createScodocClient(opts.scodoc);
-  const moodle = createMoodleClient(opts.moodle);
+  const moodle = createMoodleClient(opts.moodle, { roleIds: opts.moodle.roleIds });
   const yoga = createYoga({
     schema,
     context: createContextFactory({

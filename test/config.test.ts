@@ -42,6 +42,11 @@ describe('configuration', () => {
     expect(err!.message).not.toContain('shoesize');
   });
 
+  it('parses MOODLE_ROLE_IDS as a JSON map and rejects anything else', () => {
+    expect(loadConfig({ MOODLE_ROLE_IDS: '{"student": 5, "editingteacher": 3}' }).moodle.roleIds).toEqual({ student: 5, editingteacher: 3 });
+    expect(() => loadConfig({ MOODLE_ROLE_IDS: '{"student": "five"}' })).toThrow(/MOODLE_ROLE_IDS: a JSON object/);
+  });
+
   it('requires credentials with a URL, without echoing the secret', () => {
     expect(() => loadConfig({ MOODLE_URL: 'https://moodle.example.fr' })).toThrow(/MOODLE_TOKEN: required when MOODLE_URL is set/);
     try {

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { linkingSchema, type LinkingRules } from './graph/linking';
+import { readFileSync } from 'node:fs';
+import type { ApiKey, AuthSettings } from './auth/authenticate';
+import { SCOPES } from './auth/scopes';
 import type { AccountPolicy } from './writes/context';
 
 /**
@@ -61,6 +64,24 @@ const envSchema = linkingSchema.extend({
   /** How long whole upstream lists (a département's étudiants, a category's courses) are reused for paging. */
   LIST_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
 
+  // --- Client authentication and limits (see README "Security")
+  API_KEYS: optionalString,
+  API_KEYS_FILE: optionalString,
+  JWT_SECRET: optionalString,
+  JWT_JWKS_URL: url.optional(),
+  JWT_ISSUER: optionalString,
+  JWT_AUDIENCE: optionalString,
+  JWT_SCOPES_CLAIM: z.string().min(1).default('scope'),
+  AUTH_DISABLED: z.enum(['true', 'false']).default('false'),
+  CORS_ORIGINS: optionalString,
+  GRAPHIQL: z.enum(['true', 'false']).optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
+  MAX_DEPTH: z.coerce.number().int().min(2).default(12),
+  MAX_ALIASES: z.coerce.number().int().min(1).default(15),
+  MAX_TOKENS: z.coerce.number().int().min(100).default(5000),
+  MAX_COST: z.coerce.number().int().min(100).default(20_000),
+
   SCODOC_SIM_PORT: port.default(4101),
   MOODLE_SIM_PORT: port.default(4102),
   DEMO_SEED: z.coerce.number().int().default(2026),
@@ -103,8 +124,24 @@ export interface Config {
   linking: LinkingRules;
   listCacheTtlMs: number;
   accounts: AccountPolicy;
+  security: SecurityConfig;
   simulators: { scodocPort: number; moodlePort: number; seed: number; students: number };
 }
+
+export interface SecurityConfig {
+  auth: AuthSettings;
+  /** Browser origins allowed by CORS; none = no cross-origin browser access. */
+  corsOrigins: string[];
+  graphiql: boolean;
+  introspection: boolean;
+  rateLimitPerMinute: number;
+  maxBodyBytes: number;
+  limits: { depth: number; aliases: number; tokens: number; cost: number };
+}
+
+const apiKeysSchema = z.array(
+  z.object({ name: z.string().min(1), key: z.string().min(16, 'keys must be at least 16 characters'), scopes: z.array(z.enum(SCOPES)).min(1) }).strict(),
+);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -138,7 +175,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   } else if (env.MOODLE_TOKEN) {
     problems.push('MOODLE_TOKEN: set without MOODLE_URL (set MOODLE_URL too, or unset it for demo mode)');
   }
+  const apiKeys = readApiKeys(env, problems);
+  const jwtConfigured = Boolean(env.JWT_SECRET || env.JWT_JWKS_URL);
+  if (env.JWT_SECRET && env.JWT_SECRET.length < 32) problems.push('JWT_SECRET: must be at least 32 characters');
+  const disabled = env.AUTH_DISABLED === 'true';
   if (problems.length > 0) throw new ConfigError(problems);
+  const production = env.NODE_ENV === 'production';
+  const graphiql = env.GRAPHIQL ? env.GRAPHIQL === 'true' : !production;
 
   return {
     env: env.NODE_ENV,
@@ -176,6 +219,25 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     linking: { student: env.LINK_STUDENT_BY, department: env.LINK_DEPARTMENT_BY, semester: env.LINK_SEMESTER_BY },
     listCacheTtlMs: env.LIST_CACHE_TTL_MS,
     accounts: { usernameRule: env.MOODLE_USERNAME_RULE, auth: env.MOODLE_AUTH },
+    security: {
+      auth: {
+        apiKeys,
+        jwt: jwtConfigured
+          ? { secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, scopesClaim: env.JWT_SCOPES_CLAIM }
+          : null,
+        disabled,
+      },
+      corsOrigins: (env.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+      graphiql,
+      // In production the schema is not advertised, unless GraphiQL is explicitly wanted (it needs it).
+      introspection: !production || graphiql,
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      limits: { depth: env.MAX_DEPTH, aliases: env.MAX_ALIASES, tokens: env.MAX_TOKENS, cost: env.MAX_COST },
+    },
     simulators: {
       scodocPort: env.SCODOC_SIM_PORT,
       moodlePort: env.MOODLE_SIM_PORT,
@@ -183,4 +245,45 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       students: env.DEMO_STUDENTS,
     },
   };
+}
+
+/**
+ * The server refuses to start open in front of a real upstream: whoever reached it could create and delete
+ * accounts. Demo mode (both simulated) stays open so GraphiQL works out of the box.
+ */
+export function requireServerAuth(config: Config): void {
+  const realUpstream = !config.scodoc.simulated || !config.moodle.simulated;
+  const { auth } = config.security;
+  if (realUpstream && !auth.disabled && auth.apiKeys.length === 0 && !auth.jwt) {
+    throw new ConfigError([
+      'API_KEYS / JWT_SECRET / JWT_JWKS_URL: a real upstream is configured, so clients must authenticate; configure keys or JWT, or set AUTH_DISABLED=true explicitly',
+    ]);
+  }
+}
+
+function readApiKeys(env: Env, problems: string[]): ApiKey[] {
+  const sources: Array<[string, string | undefined]> = [['API_KEYS', env.API_KEYS]];
+  if (env.API_KEYS_FILE) {
+    try {
+      sources.push(['API_KEYS_FILE', readFileSync(env.API_KEYS_FILE, 'utf8')]);
+    } catch {
+      problems.push('API_KEYS_FILE: cannot be read');
+    }
+  }
+  const keys: ApiKey[] = [];
+  for (const [name, text] of sources) {
+    if (!text?.trim()) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      problems.push(`${name}: must be a JSON array of {name, key, scopes}`);
+      continue;
+    }
+    const parsed = apiKeysSchema.safeParse(json);
+    // Issue paths and messages only: never the key values.
+    if (!parsed.success) problems.push(`${name}: ${parsed.error.issues.map((i) => `[${i.path.join('.')}] ${i.message}`).join('; ')}`);
+    else keys.push(...parsed.data);
+  }
+  return keys;
 }

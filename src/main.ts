@@ -1,4 +1,4 @@
-import { loadConfig, type MoodleConfig, type ScodocConfig } from './config';
+import { loadConfig, requireServerAuth, type MoodleConfig, type ScodocConfig } from './config';
 import { createLogger } from './log';
 import { runOrExit } from './process';
 import { createGateway } from './server';
@@ -7,6 +7,7 @@ import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER, startSimulators
 // `npm start`: the gateway. Each upstream without a configured URL is simulated on loopback (demo mode).
 await runOrExit(async () => {
   const config = loadConfig();
+  requireServerAuth(config);
   const log = createLogger({
     level: config.logLevel,
     secrets: [config.scodoc.simulated ? undefined : config.scodoc.password, config.moodle.simulated ? undefined : config.moodle.token],
@@ -26,6 +27,7 @@ await runOrExit(async () => {
     linking: config.linking,
     listCacheTtlMs: config.listCacheTtlMs,
     accounts: config.accounts,
+    security: config.security,
   });
   const url = await gateway.listen(config.port, config.host);
   log.info(

@@ -1,17 +1,23 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createYoga } from 'graphql-yoga';
-import type { MoodleConfig, ScodocConfig } from './config';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import { createAuthenticator, type Authenticator } from './auth/authenticate';
+import { MemoryRateLimitStore, type RateLimitStore } from './auth/rate-limit';
+import type { Caller } from './auth/scopes';
+import type { MoodleConfig, ScodocConfig, SecurityConfig } from './config';
 import { createContextFactory } from './graph/context';
 import { maskError } from './graph/errors';
+import { GRAPHIQL_DEFAULT_QUERY } from './graph/examples';
 import { DEFAULT_LINKING, type LinkingRules } from './graph/linking';
 import { ListCache } from './graph/list-cache';
-import { GRAPHIQL_DEFAULT_QUERY } from './graph/examples';
 import { schema } from './graph/schema';
 import type { Logger } from './log';
-import type { AccountPolicy } from './writes/context';
 import { createMoodleClient } from './upstreams/moodle/client';
 import { createScodocClient } from './upstreams/scodoc/client';
+import type { AccountPolicy } from './writes/context';
 
 export interface GatewayOptions {
   scodoc: ScodocConfig;
@@ -21,6 +27,8 @@ export interface GatewayOptions {
   linking?: LinkingRules;
   listCacheTtlMs?: number;
   accounts?: AccountPolicy;
+  security?: SecurityConfig;
+  rateLimitStore?: RateLimitStore;
   /** Today's date (ISO) for "current" semesters; tests fix it. */
   today?: () => string;
 }
@@ -31,11 +39,27 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** The gateway: one Yoga instance over both upstream clients, on a plain node:http server. */
+export type AuthenticatedRequest = IncomingMessage & { caller?: Caller };
+
+/** Demo defaults: no client authentication, GraphiQL on, generous limits. */
+export const OPEN_SECURITY: SecurityConfig = {
+  auth: { apiKeys: [], jwt: null, disabled: true },
+  corsOrigins: [],
+  graphiql: true,
+  introspection: true,
+  rateLimitPerMinute: 6000,
+  maxBodyBytes: 1_000_000,
+  limits: { depth: 12, aliases: 15, tokens: 5000, cost: 20_000 },
+};
+
+/** The gateway: one Yoga instance over both upstream clients, behind authentication and request limits. */
 export function createGateway(opts: GatewayOptions): Gateway {
+  const security = opts.security ?? OPEN_SECURITY;
   const scodoc = createScodocClient(opts.scodoc);
   const moodle = createMoodleClient(opts.moodle, { roleIds: opts.moodle.roleIds });
-  const yoga = createYoga({
+  const auth = createAuthenticator(security.auth);
+  const limiter = opts.rateLimitStore ?? new MemoryRateLimitStore();
+  const yoga = createYoga<{ req: AuthenticatedRequest }>({
     schema,
     context: createContextFactory({
       scodoc,
@@ -47,8 +71,20 @@ export function createGateway(opts: GatewayOptions): Gateway {
       today: opts.today ?? (() => new Date().toISOString().slice(0, 10)),
     }),
     graphqlEndpoint: '/graphql',
-    graphiql: opts.production ? false : { title: 'Campus Graph', defaultQuery: GRAPHIQL_DEFAULT_QUERY },
-    maskedErrors: { maskError: (error, message) => maskError(error, message, opts.log) },
+    graphiql: security.graphiql ? { title: 'Campus Graph', defaultQuery: GRAPHIQL_DEFAULT_QUERY } : false,
+    cors:
+      security.corsOrigins.length > 0
+        ? {
+            origin: security.corsOrigins,
+            methods: ['GET', 'POST', 'OPTIONS'],
+            allowedHeaders: ['authorization', 'content-type'],
+            credentials: false,
+            maxAge: 600,
+          }
+        : false,
+    maskedErrors: { maskError: (error, message) => maskError(error, message, opts.log), isDev: false },
+    landingPage: false,
+    plugins: plugins(security, opts.production ?? false),
     logging: {
       debug: (...args) => opts.log.debug(args.map(String).join(' ')),
       info: (...args) => opts.log.info(args.map(String).join(' ')),
@@ -56,15 +92,43 @@ export function createGateway(opts: GatewayOptions): Gateway {
       error: (...args) => opts.log.error(args.map(String).join(' ')),
     },
   });
+
   const server = createServer((req, res) => {
-    // Liveness: answered before Yoga, so it never touches an upstream, a plugin or a rate limit.
-    if (req.url === '/health' || req.url?.startsWith('/health?')) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'ok' }));
-      return;
-    }
-    yoga(req, res);
+    handle(req, res).catch((err: unknown) => {
+      opts.log.error({ err }, 'request failed before GraphQL');
+      if (!res.headersSent) reply(res, 500, { errors: [{ message: 'Unexpected error.' }] });
+    });
   });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    // Liveness: answered first, so it never touches an upstream, a plugin or a rate limit.
+    if (req.url === '/health' || req.url?.startsWith('/health?')) return reply(res, 200, { status: 'ok' });
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > security.maxBodyBytes)
+      return reply(res, 413, { errors: [{ message: `Request body over ${security.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    if (!length && req.headers['transfer-encoding']) capStream(req, security.maxBodyBytes);
+    const caller = await callerOf(req, auth, security);
+    if (caller === 'unauthenticated') {
+      res.setHeader('www-authenticate', 'Bearer realm="campus-graph"');
+      return reply(res, 401, {
+        errors: [{ message: 'Authentication required: send Authorization: Bearer <API key or JWT>.', extensions: { code: 'UNAUTHENTICATED' } }],
+      });
+    }
+    if (caller) {
+      const { allowed, retryAfterMs } = await limiter.hit(
+        caller.name === 'anonymous' ? `ip:${req.socket.remoteAddress}` : caller.name,
+        security.rateLimitPerMinute,
+        60_000,
+      );
+      if (!allowed) {
+        res.setHeader('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+        return reply(res, 429, { errors: [{ message: 'Too many requests: slow down.', extensions: { code: 'RATE_LIMITED' } }] });
+      }
+    }
+    // Yoga's node listener gives the context factory {req, res}: the caller rides on the request.
+    (req as AuthenticatedRequest).caller = caller ?? undefined;
+    await yoga.requestListener(req, res);
+  }
 
   return {
     server,
@@ -84,4 +148,45 @@ export function createGateway(opts: GatewayOptions): Gateway {
       await Promise.all([scodoc.close(), moodle.close()]);
     },
   };
+}
+
+/**
+ * The caller, `null` for requests that need none (CORS preflight, the GraphiQL page itself), or
+ * 'unauthenticated'. GraphiQL's page is static; the queries it sends carry the key like any client's.
+ */
+async function callerOf(req: IncomingMessage, auth: Authenticator, security: SecurityConfig): Promise<Caller | null | 'unauthenticated'> {
+  if (req.method === 'OPTIONS') return null;
+  if (req.method === 'GET' && security.graphiql && String(req.headers.accept ?? '').includes('text/html')) return null;
+  const result = await auth.authenticate(req.headers.authorization);
+  return result.ok ? result.caller : 'unauthenticated';
+}
+
+function plugins(security: SecurityConfig, production: boolean): Plugin[] {
+  const { limits } = security;
+  const armor = EnvelopArmorPlugin({
+    maxDepth: { n: limits.depth, ignoreIntrospection: true, flattenFragments: true },
+    maxAliases: { n: limits.aliases },
+    maxTokens: { n: limits.tokens },
+    costLimit: { maxCost: limits.cost },
+    maxDirectives: { n: 20 },
+    // Suggestions ("Did you mean …?") map the schema for an attacker; off in production.
+    blockFieldSuggestion: { enabled: production },
+  });
+  const list: Plugin[] = [armor as unknown as Plugin, useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] })];
+  if (!security.introspection) list.push(useDisableIntrospection());
+  return list;
+}
+
+function reply(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** A chunked body has no length up front: count as it arrives and cut it off past the cap. */
+function capStream(req: IncomingMessage, max: number) {
+  let seen = 0;
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > max) req.destroy(new Error('request body too large'));
+  });
 }

@@ -1,15 +1,29 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError } from 'graphql';
+import { allows, type Scope } from '../auth/scopes';
+import { ForbiddenError } from '../writes/errors';
 import type { GraphContext } from './context';
 
 /** The one Pothos builder every domain file adds its types to. */
 export const builder = new SchemaBuilder<{
   Context: GraphContext;
+  AuthScopes: { scope: Scope };
   DefaultFieldNullability: false;
   Connection: { totalCount: number };
 }>({
-  plugins: [ErrorsPlugin, RelayPlugin],
+  // Errors before scope-auth: a refused mutation becomes a ForbiddenError member of its result union.
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, RelayPlugin],
+  scopeAuth: {
+    authScopes: (ctx) => ({ scope: (scope: Scope) => allows(ctx.caller, scope) }),
+    // Checked before the resolver runs: a refusal never reaches an upstream.
+    unauthorizedError: (_parent, _ctx, info) =>
+      info.parentType.name === 'Mutation'
+        ? new ForbiddenError(`This client may not call ${info.fieldName}.`)
+        : new GraphQLError(`This client may not read ${info.parentType.name}.${info.fieldName}.`, { extensions: { code: 'FORBIDDEN' } }),
+  },
   errors: { defaultTypes: [] },
   defaultFieldNullability: false,
   relay: {
@@ -42,7 +56,7 @@ builder.globalConnectionField('totalCount', (t) =>
   t.int({ description: 'How many items the whole list holds (all pages).', resolve: (connection) => connection.totalCount }),
 );
 
-builder.queryType({ description: 'Read access to the unified ScoDoc + Moodle graph.' });
+builder.queryType({ description: 'Read access to the unified ScoDoc + Moodle graph.', authScopes: { scope: 'read' } });
 builder.mutationType({
   description: 'Writes to ScoDoc and Moodle. Each returns a union of a success type and typed errors; none throws for an expected failure.',
 });

@@ -1,3 +1,4 @@
+import { NOBODY, type Caller } from '../auth/scopes';
 import type { Logger } from '../log';
 import type { AccountPolicy, WriteDeps } from '../writes/context';
 import type { MoodleClient } from '../upstreams/moodle/client';
@@ -17,8 +18,8 @@ export interface GraphContext {
   log: Logger;
   /** Everything the write services need. */
   writes: WriteDeps;
-  /** Who is calling, for the audit line (an API key name or a JWT subject once authentication is on). */
-  caller: string;
+  /** Who is calling and what they may do (authenticated before Yoga sees the request). */
+  caller: Caller;
 }
 
 export interface ContextDeps extends Upstreams {
@@ -32,5 +33,10 @@ export interface ContextDeps extends Upstreams {
 
 export function createContextFactory(deps: ContextDeps) {
   const writes: WriteDeps = { scodoc: deps.scodoc, moodle: deps.moodle, linking: deps.linking, lists: deps.lists, log: deps.log, accounts: deps.accounts };
-  return (): GraphContext => ({ loaders: createLoaders(deps), log: deps.log, writes, caller: 'anonymous' });
+  return (server: { req?: { caller?: Caller } }): GraphContext => ({
+    loaders: createLoaders(deps),
+    log: deps.log,
+    writes,
+    caller: server.req?.caller ?? NOBODY,
+  });
 }

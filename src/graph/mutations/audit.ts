@@ -10,7 +10,7 @@ export async function audited<T>(ctx: GraphContext, mutation: string, input: unk
   const started = Date.now();
   const line = (outcome: string, extra: Record<string, unknown> = {}) =>
     ctx.log.info(
-      { audit: { mutation, who: ctx.caller, input, outcome, touched: trail.touched, ms: Date.now() - started, ...extra } },
+      { audit: { mutation, who: ctx.caller.name, input, outcome, touched: trail.touched, ms: Date.now() - started, ...extra } },
       `audit ${mutation} ${outcome}`,
     );
   try {

@@ -81,6 +81,7 @@ const UnenrolSuccess = builder.objectRef<Branded<EnrolmentOutcome>>('UnenrolSucc
 
 builder.mutationFields((t) => ({
   createCourse: t.field({
+    authScopes: { scope: 'write:courses' },
     type: CreateCourseSuccess,
     description: "Creates a Moodle course in the département's category. A taken shortname or idnumber is a ConflictError.",
     args: { input: t.arg({ type: CreateCourseInput, required: true }) },
@@ -89,6 +90,7 @@ builder.mutationFields((t) => ({
       audited(ctx, 'createCourse', args.input, async (trail) => success('CreateCourseSuccess', { course: await createCourse(ctx.writes, trail, args.input) })),
   }),
   deleteCourse: t.field({
+    authScopes: { scope: 'write:courses' },
     type: DeleteCourseSuccess,
     description: 'Deletes a Moodle course and its enrolments.',
     args: { id: t.arg.int({ required: true, description: 'Moodle course id.' }) },
@@ -97,6 +99,7 @@ builder.mutationFields((t) => ({
       audited(ctx, 'deleteCourse', args, async (trail) => success('DeleteCourseSuccess', await deleteCourse(ctx.writes, trail, args.id))),
   }),
   enrol: t.field({
+    authScopes: { scope: 'write:enrolments' },
     type: EnrolSuccess,
     description: 'Enrols students (by NIP) in a course with a role. One bad student does not stop the others: the batch is split to find it.',
     args: { input: t.arg({ type: EnrolInput, required: true }) },
@@ -104,6 +107,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => audited(ctx, 'enrol', args.input, async (trail) => success('EnrolSuccess', await enrol(ctx.writes, trail, args.input))),
   }),
   unenrol: t.field({
+    authScopes: { scope: 'write:enrolments' },
     type: UnenrolSuccess,
     description: 'Unenrols students (by NIP) from a course.',
     args: { input: t.arg({ type: UnenrolInput, required: true }) },

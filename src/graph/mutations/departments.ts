@@ -33,6 +33,7 @@ const DeleteDepartmentSuccess = builder.objectRef<Branded<{ acronym: string }>>(
 
 builder.mutationFields((t) => ({
   createDepartment: t.field({
+    authScopes: { scope: 'write:departments' },
     type: CreateDepartmentSuccess,
     description:
       'Creates a ScoDoc département and its Moodle category. If Moodle fails, the département is deleted again; if that fails too, a PartialFailureError says what exists where.',
@@ -45,6 +46,7 @@ builder.mutationFields((t) => ({
       }),
   }),
   deleteDepartment: t.field({
+    authScopes: { scope: 'write:departments' },
     type: DeleteDepartmentSuccess,
     description:
       'Deletes the Moodle category and the ScoDoc département. Refused (ConflictError) while the category holds courses or the département still has students or semesters.',

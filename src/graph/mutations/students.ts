@@ -45,6 +45,7 @@ const DeleteMoodleAccountSuccess = builder.objectRef<Branded<{ deletedAccountId:
 
 builder.mutationFields((t) => ({
   createStudent: t.field({
+    authScopes: { scope: 'write:accounts' },
     type: CreateStudentSuccess,
     description: 'Creates a ScoDoc étudiant (etudiant/create).',
     args: { input: t.arg({ type: CreateStudentInput, required: true }) },
@@ -55,6 +56,7 @@ builder.mutationFields((t) => ({
       ),
   }),
   createMoodleAccount: t.field({
+    authScopes: { scope: 'write:accounts' },
     type: CreateMoodleAccountSuccess,
     description:
       'Creates the Moodle account of a ScoDoc student: idnumber = NIP, username and auth by configuration. ConflictError when an account with that idnumber, username or e-mail exists.',
@@ -64,6 +66,7 @@ builder.mutationFields((t) => ({
       audited(ctx, 'createMoodleAccount', args, async (trail) => success('CreateMoodleAccountSuccess', await createMoodleAccount(ctx.writes, trail, args.nip))),
   }),
   deleteMoodleAccount: t.field({
+    authScopes: { scope: 'write:accounts' },
     type: DeleteMoodleAccountSuccess,
     description: 'Deletes the Moodle account linked to the student. Never an account the link rule does not tie to this NIP, nor a site administrator.',
     args: { nip: t.arg.string({ required: true, description: "The student's NIP." }) },

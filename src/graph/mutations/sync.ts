@@ -56,6 +56,7 @@ const SyncSemesterSuccess = builder.objectRef<Branded<{ report: SyncReport }>>('
 
 builder.mutationField('syncSemester', (t) =>
   t.field({
+    authScopes: { scope: 'sync' },
     type: SyncSemesterSuccess,
     description:
       'Plans (dryRun, the default) or applies the sync of a semester into its course: accounts for registered students, their enrolments, and the leavers policy. Idempotent: re-running after a failure converges.',

@@ -25,13 +25,23 @@ builder.node(StudentRef, {
   fields: (t) => ({
     etudid: t.exposeInt('etudid', { description: "ScoDoc's unique étudiant id." }),
     nip: t.exposeString('nip', { nullable: true, description: 'Student number (code NIP). Unique within a département only.' }),
-    ine: t.exposeString('ine', { nullable: true, description: 'National student id (INE).' }),
-    civility: t.exposeString('civility', { nullable: true, description: '"M", "F" or "X".' }),
+    ine: t.exposeString('ine', {
+      nullable: true,
+      authScopes: { scope: 'read:personal' },
+      description: 'National student id (INE). Personal: needs read:personal.',
+    }),
+    civility: t.exposeString('civility', {
+      nullable: true,
+      authScopes: { scope: 'read:personal' },
+      description: '"M", "F" or "X". Personal: needs read:personal.',
+    }),
     lastName: t.exposeString('lastName', { description: 'Family name, upper case as ScoDoc keeps it.' }),
     firstName: t.exposeString('firstName', { nullable: true, description: 'Given name.' }),
     email: t.string({
       nullable: true,
-      description: 'Institutional e-mail address (ScoDoc lists omit it: asking for it on a long list costs one ScoDoc call per student).',
+      authScopes: { scope: 'read:personal' },
+      description:
+        'Institutional e-mail address; personal: needs read:personal (ScoDoc lists omit it: asking for it on a long list costs one ScoDoc call per student).',
       resolve: async (s, _args, ctx) => (await ctx.loaders.detailsOf(s)).email,
     }),
     department: t.field({

@@ -2,6 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log';
+import type { SecurityConfig } from '../../src/config';
 import { createGateway, type Gateway } from '../../src/server';
 import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER, startSimulators, type RunningSimulators } from '../../src/simulators/start';
 
@@ -18,7 +19,7 @@ export interface TestGateway {
   sims: RunningSimulators;
   logLines: string[];
   gateway: Gateway;
-  query<T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V): Promise<GraphQLResponse<T>>;
+  query<T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   /** Upstream calls since the last reset: ScoDoc route templates and Moodle wsfunctions, in one map. */
   calls(): Record<string, number>;
   resetCalls(): void;
@@ -26,7 +27,9 @@ export interface TestGateway {
 }
 
 /** Both simulators and a gateway on ephemeral loopback ports, with logs captured for leak checks. */
-export async function startTestGateway(opts: { students?: number; seed?: number } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  opts: { students?: number; seed?: number; security?: SecurityConfig; production?: boolean; secrets?: string[] } = {},
+): Promise<TestGateway> {
   const sims = await startSimulators({
     scodoc: true,
     moodle: true,
@@ -43,12 +46,14 @@ export async function startTestGateway(opts: { students?: number; seed?: number 
       done();
     },
   });
-  const log = createLogger({ level: 'debug', destination, secrets: [SCODOC_SIM_PASSWORD, MOODLE_SIM_TOKEN] });
+  const log = createLogger({ level: 'debug', destination, secrets: [SCODOC_SIM_PASSWORD, MOODLE_SIM_TOKEN, ...(opts.secrets ?? [])] });
   const gateway = createGateway({
     scodoc: { url: `${sims.scodoc!.url}/ScoDoc`, username: SCODOC_SIM_USER, password: SCODOC_SIM_PASSWORD, timeoutMs: 5000, connections: 10 },
     moodle: { url: sims.moodle!.url, token: MOODLE_SIM_TOKEN, timeoutMs: 5000, connections: 10, maxParamsPerRequest: 4000 },
     log,
     today: () => TODAY,
+    security: opts.security,
+    production: opts.production,
   });
   const url = await gateway.listen(0, '127.0.0.1');
 
@@ -57,10 +62,10 @@ export async function startTestGateway(opts: { students?: number; seed?: number 
     sims,
     logLines,
     gateway,
-    async query(doc, variables) {
+    async query(doc, variables, headers = {}) {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
         body: JSON.stringify({ query: typeof doc === 'string' ? doc : print(doc), variables }),
       });
       const body = (await res.json()) as GraphQLResponse<never>;

@@ -1,0 +1,250 @@
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCOPES, type Scope } from '../src/auth/scopes';
+import type { SecurityConfig } from '../src/config';
+import { OPEN_SECURITY } from '../src/server';
+import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD } from '../src/simulators/start';
+import { startTestGateway, type TestGateway } from './support/gateway';
+
+const JWT_SECRET = 'jwt-s3cret-0123456789abcdef0123456789';
+const keyOf = (scope: Scope) => `key-${scope.replace(/[^a-z*]/g, '-').replace('*', 'star')}-0123456789abcdef`;
+const KEYS = SCOPES.map((scope) => ({ name: `k-${scope}`, key: keyOf(scope), scopes: [scope] }));
+const READER = { name: 'reader', key: 'reader-key-0123456789abcdef', scopes: ['read' as Scope] };
+const SECURITY: SecurityConfig = {
+  ...OPEN_SECURITY,
+  auth: {
+    apiKeys: [...KEYS, READER],
+    jwt: { secret: JWT_SECRET, issuer: 'https://sso.univ-demo.fr', audience: 'campus-graph', scopesClaim: 'scope' },
+    disabled: false,
+  },
+  corsOrigins: ['https://app.univ-demo.fr'],
+  rateLimitPerMinute: 100_000,
+  maxBodyBytes: 20_000,
+  limits: { depth: 8, aliases: 5, tokens: 800, cost: 5000 },
+};
+const SECRETS = [...KEYS.map((k) => k.key), READER.key, JWT_SECRET, SCODOC_SIM_PASSWORD, MOODLE_SIM_TOKEN];
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+const everything = bearer(keyOf('*'));
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startTestGateway({ students: 200, security: SECURITY, secrets: SECRETS });
+});
+afterAll(() => gw.close());
+
+async function raw(body: string, headers: Record<string, string> = {}, method = 'POST') {
+  const res = await fetch(`${gw.url}/graphql`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: method === 'GET' ? undefined : body,
+  });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+function jwt(claims: Record<string, unknown>, opts: { secret?: string; expires?: string; issuer?: string; audience?: string } = {}) {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('teacher42')
+    .setIssuer(opts.issuer ?? 'https://sso.univ-demo.fr')
+    .setAudience(opts.audience ?? 'campus-graph')
+    .setIssuedAt()
+    .setExpirationTime(opts.expires ?? '5m')
+    .sign(new TextEncoder().encode(opts.secret ?? JWT_SECRET));
+}
+
+describe('client authentication', () => {
+  it('missing, malformed or unknown credentials get HTTP 401, not a 200 with errors', async () => {
+    for (const headers of [{}, { authorization: 'Basic abc' }, bearer('not-a-key-at-all-1234'), bearer(`${keyOf('*')}x`)]) {
+      const res = await raw('{"query":"{ departments { acronym } }"}', headers);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toContain('Bearer');
+      expect(JSON.parse(res.text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('accepts a valid JWT (scopes from the claim, subject as the caller) and refuses bad ones', async () => {
+    const ok = await gw.query('{ departments { acronym } }', {}, bearer(await jwt({ scope: 'read sync' })));
+    expect(ok.data).toMatchObject({ departments: expect.any(Array) });
+    for (const token of [
+      await jwt({ scope: 'read' }, { secret: 'another-secret-0123456789abcdef0123' }),
+      await jwt({ scope: 'read' }, { expires: '-1m' }),
+      await jwt({ scope: 'read' }, { issuer: 'https://evil.example' }),
+      await jwt({ scope: 'read' }, { audience: 'someone-else' }),
+    ]) {
+      expect((await raw('{"query":"{ departments { acronym } }"}', bearer(token))).status).toBe(401);
+    }
+    const noScope = await gw.query('{ departments { acronym } }', {}, bearer(await jwt({})));
+    expect(noScope.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('the audit line names the client', async () => {
+    await gw.query('mutation { createDepartment(input: { acronym: "bad acronym" }) { __typename } }', {}, bearer(keyOf('write:departments')));
+    const audit = gw.logLines.filter((l) => l.includes('"audit"')).map((l) => JSON.parse(l).audit);
+    expect(audit.at(-1)).toMatchObject({ mutation: 'createDepartment', who: 'key:k-write:departments', outcome: 'ValidationError' });
+  });
+});
+
+describe('authorization', () => {
+  const MUTATIONS: Array<[string, Scope, string]> = [
+    ['createDepartment', 'write:departments', 'createDepartment(input: { acronym: "bad acronym" })'],
+    ['deleteDepartment', 'write:departments', 'deleteDepartment(acronym: "bad acronym")'],
+    ['createStudent', 'write:accounts', 'createStudent(input: { department: "", lastName: "", firstName: "", civility: "Q" })'],
+    ['createMoodleAccount', 'write:accounts', 'createMoodleAccount(nip: "../x")'],
+    ['deleteMoodleAccount', 'write:accounts', 'deleteMoodleAccount(nip: "../x")'],
+    ['createCourse', 'write:courses', 'createCourse(input: { shortName: "", fullName: "", department: "" })'],
+    ['deleteCourse', 'write:courses', 'deleteCourse(id: -1)'],
+    ['enrol', 'write:enrolments', 'enrol(input: { courseId: -1, nips: [] })'],
+    ['unenrol', 'write:enrolments', 'unenrol(input: { courseId: -1, nips: [] })'],
+    ['syncSemester', 'sync', 'syncSemester(input: { semesterId: -1 })'],
+  ];
+
+  it('every mutation × every scope: allowed exactly where it should be, and a refusal sends nothing upstream', async () => {
+    const matrix: string[] = [];
+    for (const [name, needed, call] of MUTATIONS) {
+      for (const scope of SCOPES) {
+        gw.resetCalls();
+        const res = await gw.query(`mutation { r: ${call} { __typename ... on Error { code } } }`, {}, bearer(keyOf(scope)));
+        const got = (res.data as { r: { __typename: string } }).r.__typename;
+        const allowed = scope === needed || scope === '*';
+        // Allowed calls get past authorization and stop at validation (the inputs are invalid on purpose).
+        expect(got, `${name} with ${scope}`).toBe(allowed ? 'ValidationError' : 'ForbiddenError');
+        if (!allowed) expect(gw.calls(), `${name} with ${scope}`).toEqual({});
+        matrix.push(`${name}:${scope}:${allowed ? 'allowed' : 'forbidden'}`);
+      }
+    }
+    expect(matrix).toHaveLength(MUTATIONS.length * SCOPES.length);
+  });
+
+  it('reading needs `read`; personal fields need `read:personal`, and a refusal nulls only them', async () => {
+    const s = gw.sims.university.students.find((x) => x.moodle === 'active' && x.moodleIdnumber === x.nip)!;
+    const q = `{ student(nip: "${s.nip}") { lastName email ine moodleAccount { username email } } }`;
+    const noRead = await gw.query(q, {}, bearer(keyOf('write:courses')));
+    expect(noRead.data).toEqual({ student: null });
+    expect(noRead.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    gw.resetCalls();
+    const reader = await gw.query(q, {}, bearer(READER.key));
+    expect(reader.data).toEqual({ student: { lastName: s.nom, email: null, ine: null, moodleAccount: { username: expect.any(String), email: null } } });
+    expect(reader.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
+    const full = await gw.query(q, {}, everything);
+    expect(full.data).toEqual({ student: { lastName: s.nom, email: s.email, ine: s.ine, moodleAccount: expect.objectContaining({ email: s.email }) } });
+  });
+});
+
+describe('limits', () => {
+  it('depth, aliases, tokens and cost are capped', async () => {
+    const deep =
+      '{ department(acronym: "INFO") { semesters { department { semesters { department { semesters { department { semesters { title } } } } } } } } }';
+    const aliases = `{ ${Array.from({ length: 8 }, (_, i) => `a${i}: departments { acronym }`).join(' ')} }`;
+    const tokens = `{ departments { ${Array.from({ length: 1200 }, () => 'acronym').join(' ')} } }`;
+    for (const query of [deep, aliases, tokens]) {
+      gw.resetCalls();
+      const res = await gw.query(query, {}, everything);
+      expect(res.data ?? null).toBeNull();
+      expect(res.errors?.length).toBeGreaterThan(0);
+      expect(gw.calls()).toEqual({});
+    }
+  });
+
+  it('a body over the cap is refused with 413 before parsing', async () => {
+    const res = await raw(JSON.stringify({ query: `{ departments { acronym } } # ${'x'.repeat(30_000)}` }), everything);
+    expect(res.status).toBe(413);
+  });
+
+  it('page sizes and list arguments are capped', async () => {
+    const page = await gw.query('{ students(department: "INFO", first: 1000) { totalCount } }', {}, everything);
+    expect(page.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('rate limits each client separately, with Retry-After', async () => {
+    const limited = await startTestGateway({ students: 20, security: { ...SECURITY, rateLimitPerMinute: 3 } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const res = await fetch(`${limited.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...everything },
+          body: '{"query":"{ __typename }"}',
+        });
+        statuses.push(res.status);
+        if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      const other = await fetch(`${limited.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(READER.key) },
+        body: '{"query":"{ __typename }"}',
+      });
+      expect(other.status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('browsers: CORS and CSRF', () => {
+  it('answers CORS only for allowlisted origins', async () => {
+    const pre = (origin: string) =>
+      fetch(`${gw.url}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
+    expect((await pre('https://app.univ-demo.fr')).headers.get('access-control-allow-origin')).toBe('https://app.univ-demo.fr');
+    // A browser compares this header with its own origin: anything but the evil origin makes it refuse.
+    expect((await pre('https://evil.example')).headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+  });
+
+  it('refuses "simple" requests a browser could send from another site (CSRF)', async () => {
+    const form = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ departments { acronym } }')}`, { headers: everything });
+    expect(form.status).toBe(403);
+    const withHeader = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ departments { acronym } }')}`, {
+      headers: { ...everything, 'x-graphql-yoga-csrf': '1' },
+    });
+    expect(withHeader.status).toBe(200);
+  });
+});
+
+describe('production mode', () => {
+  let prod: TestGateway;
+  beforeAll(async () => {
+    prod = await startTestGateway({ students: 20, production: true, security: { ...SECURITY, graphiql: false, introspection: false } });
+  });
+  afterAll(() => prod.close());
+
+  it('no introspection, no GraphiQL, no field suggestions, masked errors', async () => {
+    const intro = await prod.query('{ __schema { types { name } } }', {}, everything);
+    expect(intro.errors?.[0]?.message).toMatch(/introspection/i);
+    const page = await fetch(`${prod.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(401);
+    const typo = await prod.query('{ departmens { acronym } }', {}, everything);
+    expect(JSON.stringify(typo.errors)).not.toMatch(/Did you mean/);
+    prod.sims.moodle!.setFaults({ malformed: true });
+    const failing = await prod.query('{ departments { acronym moodleCategoryId } }', {}, everything);
+    prod.sims.moodle!.setFaults({ malformed: false });
+    const text = JSON.stringify(failing);
+    for (const forbidden of ['stack', 'originalError', prod.sims.moodle!.url, 'debuginfo', MOODLE_SIM_TOKEN]) expect(text).not.toContain(forbidden);
+  });
+});
+
+describe('secrets never leak', () => {
+  it('a suite of failing operations: no secret in any response body, header or log line', async () => {
+    const bodies: string[] = [];
+    const push = async (p: Promise<{ text: string; headers: Headers }>) => {
+      const r = await p;
+      bodies.push(r.text, JSON.stringify([...r.headers]));
+    };
+    await push(raw('{"query":"{ departments { acronym } }"}', bearer(`${keyOf('*')}-wrong`)));
+    await push(raw('{"query":"{ departments { acronym } }"}', bearer(await jwt({ scope: 'read' }, { secret: 'wrong-secret-0123456789abcdef01234' }))));
+    await push(raw('{"query":"{ nope }"}', everything));
+    await push(raw('{"query":"mutation { createMoodleAccount(nip: \\"1\\") { __typename ... on Error { message } } }"}', bearer(READER.key)));
+    gw.sims.moodle!.setFaults({ down: true });
+    await push(raw('{"query":"{ departments { acronym moodleCategoryId } courses { totalCount } }"}', everything));
+    await push(raw('{"query":"mutation { createDepartment(input: {acronym: \\"LEAK\\"}) { __typename ... on Error { message } } }"}', everything));
+    gw.sims.moodle!.setFaults({ down: false });
+    gw.sims.scodoc!.setFaults({ malformed: true });
+    await push(raw('{"query":"{ student(nip: \\"1\\") { lastName } }"}', everything));
+    gw.sims.scodoc!.setFaults({ malformed: false });
+    const everythingSeen = [...bodies, ...gw.logLines].join('\n');
+    expect(gw.logLines.length).toBeGreaterThan(10);
+    for (const secret of SECRETS) expect(everythingSeen, 'a secret leaked').not.toContain(secret);
+  });
+});

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import Table from 'cli-table3';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, secretsOf } from './config';
 import { ListCache } from './graph/list-cache';
 import { createLogger } from './log';
 import type { Progress, SyncReport } from './sync/apply';
@@ -34,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', secrets: [config.scodoc.password, config.moodle.token], destination: process.stderr });
+  const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', secrets: secretsOf(config), destination: process.stderr });
   const scodoc = createScodocClient(config.scodoc);
   const moodle = createMoodleClient(config.moodle, { roleIds: config.moodle.roleIds });
   try {

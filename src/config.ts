@@ -261,6 +261,16 @@ export function requireServerAuth(config: Config): void {
   }
 }
 
+/** Every configured secret: the logger scrubs each of them from every line. */
+export function secretsOf(config: Config): string[] {
+  return [
+    config.scodoc.simulated ? undefined : config.scodoc.password,
+    config.moodle.simulated ? undefined : config.moodle.token,
+    config.security.auth.jwt?.secret,
+    ...config.security.auth.apiKeys.map((k) => k.key),
+  ].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
 function readApiKeys(env: Env, problems: string[]): ApiKey[] {
   const sources: Array<[string, string | undefined]> = [['API_KEYS', env.API_KEYS]];
   if (env.API_KEYS_FILE) {

@@ -1,4 +1,4 @@
-import { loadConfig, requireServerAuth, type MoodleConfig, type ScodocConfig } from './config';
+import { loadConfig, requireServerAuth, secretsOf, type MoodleConfig, type ScodocConfig } from './config';
 import { createLogger } from './log';
 import { runOrExit } from './process';
 import { createGateway } from './server';
@@ -10,8 +10,11 @@ await runOrExit(async () => {
   requireServerAuth(config);
   const log = createLogger({
     level: config.logLevel,
-    secrets: [config.scodoc.simulated ? undefined : config.scodoc.password, config.moodle.simulated ? undefined : config.moodle.token],
+    secrets: secretsOf(config),
   });
+  if (config.security.auth.disabled && !(config.scodoc.simulated && config.moodle.simulated)) {
+    log.warn('AUTH_DISABLED=true with a real upstream: anyone who can reach this gateway can read and change ScoDoc and Moodle data');
+  }
 
   const sims = await startSimulators({ scodoc: config.scodoc.simulated, moodle: config.moodle.simulated, ...config.simulators, host: '127.0.0.1' }, log);
   const scodoc: ScodocConfig = config.scodoc.simulated

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, requireServerAuth, secretsOf } from '../src/config';
 
 describe('configuration', () => {
   it('defaults to demo mode with both upstreams simulated', () => {
@@ -45,6 +48,45 @@ describe('configuration', () => {
   it('parses MOODLE_ROLE_IDS as a JSON map and rejects anything else', () => {
     expect(loadConfig({ MOODLE_ROLE_IDS: '{"student": 5, "editingteacher": 3}' }).moodle.roleIds).toEqual({ student: 5, editingteacher: 3 });
     expect(() => loadConfig({ MOODLE_ROLE_IDS: '{"student": "five"}' })).toThrow(/MOODLE_ROLE_IDS: a JSON object/);
+  });
+
+  it('reads API keys from API_KEYS and API_KEYS_FILE, validates them and never echoes a key', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cg-')), 'keys.json');
+    writeFileSync(file, JSON.stringify([{ name: 'sync-job', key: 'file-key-0123456789abcdef', scopes: ['sync'] }]));
+    const c = loadConfig({
+      API_KEYS: JSON.stringify([{ name: 'app', key: 'env-key-0123456789abcdef', scopes: ['read', 'read:personal'] }]),
+      API_KEYS_FILE: file,
+    });
+    expect(c.security.auth.apiKeys.map((k) => k.name)).toEqual(['app', 'sync-job']);
+    try {
+      loadConfig({ API_KEYS: JSON.stringify([{ name: 'x', key: 'short-secret', scopes: ['admin'] }]) });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigError).problems[0]).toMatch(/^API_KEYS: /);
+      expect((e as Error).message).not.toContain('short-secret');
+    }
+    expect(() => loadConfig({ API_KEYS_FILE: '/nonexistent/keys.json' })).toThrow(/API_KEYS_FILE: cannot be read/);
+  });
+
+  it('lists every configured secret for the logger to scrub', () => {
+    const c = loadConfig({
+      SCODOC_URL: 'https://s.example.fr/ScoDoc',
+      SCODOC_USERNAME: 'api',
+      SCODOC_PASSWORD: 'sc0doc-password',
+      MOODLE_URL: 'https://m.example.fr',
+      MOODLE_TOKEN: 'm00dle-token',
+      JWT_SECRET: 'j'.repeat(32),
+      API_KEYS: JSON.stringify([{ name: 'app', key: 'api-key-0123456789abcdef', scopes: ['read'] }]),
+    });
+    expect(secretsOf(c).sort()).toEqual(['api-key-0123456789abcdef', 'j'.repeat(32), 'm00dle-token', 'sc0doc-password'].sort());
+  });
+
+  it('the server refuses to run open in front of a real upstream, unless AUTH_DISABLED=true', () => {
+    const real = { MOODLE_URL: 'https://moodle.example.fr', MOODLE_TOKEN: 't0ken-value' };
+    expect(() => requireServerAuth(loadConfig(real))).toThrow(/clients must authenticate/);
+    expect(() => requireServerAuth(loadConfig({ ...real, AUTH_DISABLED: 'true' }))).not.toThrow();
+    expect(() => requireServerAuth(loadConfig({ ...real, JWT_SECRET: 'x'.repeat(32) }))).not.toThrow();
+    expect(() => requireServerAuth(loadConfig({}))).not.toThrow(); // demo mode stays open
   });
 
   it('requires credentials with a URL, without echoing the secret', () => {

@@ -59,3 +59,42 @@ it('a bad configuration stops the start with one line per variable', async () =>
   expect(stderr).toContain('PORT:');
   expect(stderr).not.toContain('at ');
 }, 20_000);
+
+it('refuses to start open in front of a real upstream; AUTH_DISABLED=true starts with a warning', async () => {
+  const env = {
+    ...process.env,
+    PORT: '0',
+    MOODLE_SIM_PORT: '0',
+    SCODOC_SIM_PORT: '0',
+    DEMO_STUDENTS: '20',
+    SCODOC_URL: 'http://127.0.0.1:9/ScoDoc',
+    SCODOC_USERNAME: 'api',
+    SCODOC_PASSWORD: 'sc0doc-pw',
+  };
+  const refused = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  refused.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  expect(await new Promise((resolve) => refused.on('exit', resolve))).toBe(1);
+  expect(stderr).toContain('clients must authenticate');
+  expect(stderr).not.toContain('sc0doc-pw');
+
+  const open = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...env, AUTH_DISABLED: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start: ${stdout}`)), 20_000);
+    open.stdout!.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      if (stdout.includes('GraphiQL at')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  expect(stdout).toContain('AUTH_DISABLED=true with a real upstream');
+  open.kill('SIGTERM');
+  await new Promise((resolve) => open.on('exit', resolve));
+}, 30_000);

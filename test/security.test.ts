@@ -1,4 +1,6 @@
-import { SignJWT } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES, type Scope } from '../src/auth/scopes';
 import type { SecurityConfig } from '../src/config';
@@ -77,6 +79,47 @@ describe('client authentication', () => {
     expect(noScope.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  it('verifies JWTs against the identity provider JWKS when JWT_JWKS_URL is set', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const idp = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((r) => idp.listen(0, '127.0.0.1', () => r()));
+    const jwksUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/.well-known/jwks.json`;
+    const withJwks = await startTestGateway({
+      students: 20,
+      security: {
+        ...SECURITY,
+        auth: { apiKeys: [], jwt: { jwksUrl, issuer: 'https://sso.univ-demo.fr', audience: 'campus-graph', scopesClaim: 'scp' }, disabled: false },
+      },
+    });
+    try {
+      const sign = (key: CryptoKey, kid: string) =>
+        new SignJWT({ scp: ['read'] })
+          .setProtectedHeader({ alg: 'RS256', kid })
+          .setSubject('s1')
+          .setIssuer('https://sso.univ-demo.fr')
+          .setAudience('campus-graph')
+          .setExpirationTime('5m')
+          .sign(key);
+      expect((await withJwks.query('{ departments { acronym } }', {}, bearer(await sign(privateKey, 'k1')))).data).toMatchObject({
+        departments: expect.any(Array),
+      });
+      const other = await generateKeyPair('RS256');
+      const res = await fetch(`${withJwks.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(await sign(other.privateKey, 'k1')) },
+        body: '{"query":"{ __typename }"}',
+      });
+      expect(res.status).toBe(401);
+    } finally {
+      await withJwks.close();
+      await new Promise((r) => idp.close(r));
+    }
+  });
+
   it('the audit line names the client', async () => {
     await gw.query('mutation { createDepartment(input: { acronym: "bad acronym" }) { __typename } }', {}, bearer(keyOf('write:departments')));
     const audit = gw.logLines.filter((l) => l.includes('"audit"')).map((l) => JSON.parse(l).audit);
@@ -142,6 +185,21 @@ describe('limits', () => {
       expect(res.data ?? null).toBeNull();
       expect(res.errors?.length).toBeGreaterThan(0);
       expect(gw.calls()).toEqual({});
+    }
+  });
+
+  it('a query within depth, alias and token limits but too costly is refused by the cost limit', async () => {
+    const cheap = await startTestGateway({ students: 20, security: { ...SECURITY, limits: { ...SECURITY.limits, cost: 20 } } });
+    try {
+      const costly = '{ departments { acronym name semesters { title sessionId students { lastName firstName etudid } course { shortName } } } }';
+      cheap.resetCalls();
+      const res = await cheap.query(costly, {}, everything);
+      expect(res.data ?? null).toBeNull();
+      expect(JSON.stringify(res.errors)).toMatch(/cost/i);
+      expect(cheap.calls()).toEqual({});
+      expect((await cheap.query('{ departments { acronym } }', {}, everything)).data).toMatchObject({ departments: expect.any(Array) });
+    } finally {
+      await cheap.close();
     }
   });
 

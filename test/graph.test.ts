@@ -17,11 +17,7 @@ beforeAll(async () => {
   gw = await startTestGateway({ students: 300 });
 });
 afterAll(() => gw.close());
-beforeEach(() => {
-  gw.sims.scodoc!.setFaults({ down: false, latencyMs: 0, errorRate: 0, malformed: false });
-  gw.sims.moodle!.setFaults({ down: false, latencyMs: 0, errorRate: 0, malformed: false });
-  gw.resetCalls();
-});
+beforeEach(() => gw.reset());
 
 const u = () => gw.sims.university;
 const student = (pred: (s: DemoStudent) => boolean) => u().students.find(pred)!;

@@ -7,11 +7,7 @@ beforeAll(async () => {
   gw = await startTestGateway({ students: 300 });
 });
 afterAll(() => gw.close());
-beforeEach(() => {
-  gw.sims.scodoc!.setFaults({ down: false, latencyMs: 0, errorRate: 0, malformed: false });
-  gw.sims.moodle!.setFaults({ down: false, latencyMs: 0, errorRate: 0, malformed: false });
-  gw.resetCalls();
-});
+beforeEach(() => gw.reset());
 
 const ERR =
   '... on Error { __typename message code } ... on NotFoundError { what } ... on ValidationError { fields { path message } } ... on PartialFailureError { done compensated notDone } ... on UpstreamError { system }';

@@ -23,6 +23,8 @@ export interface TestGateway {
   /** Upstream calls since the last reset: ScoDoc route templates and Moodle wsfunctions, in one map. */
   calls(): Record<string, number>;
   resetCalls(): void;
+  /** Clears every injected fault on both simulators and zeroes the call counters. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,11 @@ export async function startTestGateway(
     },
     calls: () => ({ ...sims.scodoc!.stats(), ...sims.moodle!.stats() }),
     resetCalls: () => {
+      sims.scodoc!.resetStats();
+      sims.moodle!.resetStats();
+    },
+    reset() {
+      for (const sim of [sims.scodoc!, sims.moodle!]) sim.setFaults({ down: false, latencyMs: 0, errorRate: 0, malformed: false });
       sims.scodoc!.resetStats();
       sims.moodle!.resetStats();
     },

@@ -3,7 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { randomUUID } from 'node:crypto';
+import { getOperationAST } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
+import { Metrics } from './observability/metrics';
+import { requestScope } from './observability/request-context';
+import { inSpan } from './observability/tracing';
+import type { ResilienceOptions } from './upstreams/resilience';
+import type { MoodleClient } from './upstreams/moodle/client';
+import type { ScodocClient } from './upstreams/scodoc/client';
 import { createAuthenticator, type Authenticator } from './auth/authenticate';
 import { MemoryRateLimitStore, type RateLimitStore } from './auth/rate-limit';
 import type { Caller } from './auth/scopes';
@@ -29,14 +37,19 @@ export interface GatewayOptions {
   accounts?: AccountPolicy;
   security?: SecurityConfig;
   rateLimitStore?: RateLimitStore;
+  /** Retries, breaker and queue settings for both upstreams (timeouts and pool sizes come from their configs). */
+  resilience?: Partial<ResilienceOptions>;
+  metrics?: Metrics;
   /** Today's date (ISO) for "current" semesters; tests fix it. */
   today?: () => string;
 }
 
 export interface Gateway {
   server: Server;
+  metrics: Metrics;
   listen(port: number, host?: string): Promise<string>;
-  close(): Promise<void>;
+  /** Stops accepting, lets requests in flight finish for up to `graceMs`, then closes the upstream pools. */
+  close(opts?: { graceMs?: number }): Promise<void>;
 }
 
 export type AuthenticatedRequest = IncomingMessage & { caller?: Caller };
@@ -55,8 +68,10 @@ export const OPEN_SECURITY: SecurityConfig = {
 /** The gateway: one Yoga instance over both upstream clients, behind authentication and request limits. */
 export function createGateway(opts: GatewayOptions): Gateway {
   const security = opts.security ?? OPEN_SECURITY;
-  const scodoc = createScodocClient(opts.scodoc);
-  const moodle = createMoodleClient(opts.moodle, { roleIds: opts.moodle.roleIds });
+  const metrics = opts.metrics ?? new Metrics();
+  const scodoc = createScodocClient(opts.scodoc, { metrics, resilience: opts.resilience });
+  const moodle = createMoodleClient(opts.moodle, { roleIds: opts.moodle.roleIds, metrics, resilience: opts.resilience });
+  const ready = readiness(scodoc, moodle);
   const auth = createAuthenticator(security.auth);
   const limiter = opts.rateLimitStore ?? new MemoryRateLimitStore();
   const yoga = createYoga<{ req: AuthenticatedRequest }>({
@@ -84,7 +99,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         : false,
     maskedErrors: { maskError: (error, message) => maskError(error, message, opts.log), isDev: false },
     landingPage: false,
-    plugins: plugins(security, opts.production ?? false),
+    plugins: [...plugins(security, opts.production ?? false), observeOperations(metrics)],
     logging: {
       debug: (...args) => opts.log.debug(args.map(String).join(' ')),
       info: (...args) => opts.log.info(args.map(String).join(' ')),
@@ -101,16 +116,39 @@ export function createGateway(opts: GatewayOptions): Gateway {
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    const path = (req.url ?? '/').split('?')[0];
     // Liveness: answered first, so it never touches an upstream, a plugin or a rate limit.
-    if (req.url === '/health' || req.url?.startsWith('/health?')) return reply(res, 200, { status: 'ok' });
+    if (path === '/health') return reply(res, 200, { status: 'ok' });
+    if (path === '/ready') {
+      const state = await ready();
+      return reply(res, state.ready ? 200 : 503, state);
+    }
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return res.end(await metrics.registry.metrics());
+    }
+    const requestId = safeRequestId(req.headers['x-request-id']) ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    return requestScope.run({ requestId }, () =>
+      inSpan('graphql request', { 'http.method': req.method ?? '', 'request.id': requestId }, () => serveGraphQL(req, res)),
+    );
+  }
+
+  async function serveGraphQL(req: IncomingMessage, res: ServerResponse) {
+    const refuse = (status: number, outcome: string, body: unknown) => {
+      metrics.graphqlRequests.inc({ operation: 'unknown', outcome });
+      return reply(res, status, body);
+    };
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > security.maxBodyBytes)
-      return reply(res, 413, { errors: [{ message: `Request body over ${security.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      return refuse(413, 'too_large', {
+        errors: [{ message: `Request body over ${security.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+      });
     if (!length && req.headers['transfer-encoding']) capStream(req, security.maxBodyBytes);
     const caller = await callerOf(req, auth, security);
     if (caller === 'unauthenticated') {
       res.setHeader('www-authenticate', 'Bearer realm="campus-graph"');
-      return reply(res, 401, {
+      return refuse(401, 'unauthenticated', {
         errors: [{ message: 'Authentication required: send Authorization: Bearer <API key or JWT>.', extensions: { code: 'UNAUTHENTICATED' } }],
       });
     }
@@ -122,7 +160,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       );
       if (!allowed) {
         res.setHeader('retry-after', String(Math.ceil(retryAfterMs / 1000)));
-        return reply(res, 429, { errors: [{ message: 'Too many requests: slow down.', extensions: { code: 'RATE_LIMITED' } }] });
+        return refuse(429, 'rate_limited', { errors: [{ message: 'Too many requests: slow down.', extensions: { code: 'RATE_LIMITED' } }] });
       }
     }
     // Yoga's node listener gives the context factory {req, res}: the caller rides on the request.
@@ -132,6 +170,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   return {
     server,
+    metrics,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -140,11 +179,15 @@ export function createGateway(opts: GatewayOptions): Gateway {
           resolve(`http://${host && host !== '0.0.0.0' ? host : 'localhost'}:${address.port}`);
         });
       }),
-    close: async () => {
+    close: async ({ graceMs = 10_000 } = {}) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Idle keep-alive sockets would hold close() open; requests in flight are left to finish.
+      // Idle keep-alive sockets would hold close() open; requests in flight are left to finish, up to graceMs.
       server.closeIdleConnections();
-      await closed;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([closed, late]);
+      clearTimeout(timer);
+      server.closeAllConnections();
       await Promise.all([scodoc.close(), moodle.close()]);
     },
   };
@@ -175,6 +218,68 @@ function plugins(security: SecurityConfig, production: boolean): Plugin[] {
   const list: Plugin[] = [armor as unknown as Plugin, useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] })];
   if (!security.introspection) list.push(useDisableIntrospection());
   return list;
+}
+
+/** GraphQL requests by operation name and outcome, with their latency. */
+function observeOperations(metrics: Metrics): Plugin {
+  return {
+    onExecute({ args }) {
+      const operation = getOperationAST(args.document, args.operationName)?.name?.value ?? 'anonymous';
+      const started = performance.now();
+      return {
+        onExecuteDone({ result }) {
+          const failed = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
+          metrics.graphqlRequests.inc({ operation, outcome: failed ? 'error' : 'ok' });
+          metrics.graphqlDuration.observe({ operation }, (performance.now() - started) / 1000);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Readiness: 503 while an upstream cannot be reached or its breaker is open, with a body saying which. The
+ * probes are the cheapest reads each upstream has, cached for two seconds so a busy probe cannot load them.
+ */
+function readiness(scodoc: ScodocClient, moodle: MoodleClient) {
+  let cached: { at: number; value: Promise<ReadyState> } | null = null;
+  const check = async (breaker: () => string, probe: () => Promise<unknown>) => {
+    if (breaker() === 'open') return { ok: false, breaker: 'open' };
+    try {
+      await probe();
+      return { ok: true, breaker: breaker() };
+    } catch (err) {
+      return { ok: false, breaker: breaker(), error: (err as Error).message };
+    }
+  };
+  const compute = async (): Promise<ReadyState> => {
+    const [s, m] = await Promise.all([
+      check(
+        () => scodoc.breakerState(),
+        () => scodoc.departements(),
+      ),
+      check(
+        () => moodle.breakerState(),
+        () => moodle.getSiteInfo(),
+      ),
+    ]);
+    return { ready: s.ok && m.ok, upstreams: { scodoc: s, moodle: m } };
+  };
+  return () => {
+    if (!cached || Date.now() - cached.at > 2000) cached = { at: Date.now(), value: compute() };
+    return cached.value;
+  };
+}
+
+interface ReadyState {
+  ready: boolean;
+  upstreams: Record<'scodoc' | 'moodle', { ok: boolean; breaker: string; error?: string }>;
+}
+
+/** A client's own request id is kept when it is sane (so traces join up), replaced otherwise. */
+function safeRequestId(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && /^[A-Za-z0-9._-]{1,64}$/.test(value) ? value : undefined;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown) {

@@ -14,7 +14,9 @@ import { startTestGateway, type TestGateway } from './support/gateway';
 
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway({ students: 300 });
+  // No retries and no breaker here: these tests inject faults call by call to pin down where errors land.
+  // The policies themselves are exercised by the fault matrix (test/resilience.test.ts).
+  gw = await startTestGateway({ students: 300, resilience: { retries: 0, breakerThreshold: 1_000 } });
 });
 afterAll(() => gw.close());
 beforeEach(() => gw.reset());

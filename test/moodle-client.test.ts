@@ -19,7 +19,8 @@ const clients: MoodleClient[] = [];
 function client(opts: { budget?: number; url?: string; timeoutMs?: number; roleIds?: Record<string, number> } = {}) {
   const c = createMoodleClient(
     { url: opts.url ?? sim.url, token: TOKEN, timeoutMs: opts.timeoutMs ?? 3000, connections: 4, maxParamsPerRequest: opts.budget ?? 4000 },
-    { roleIds: opts.roleIds },
+    // The policies (retries, breaker) are tested on their own: here every failure must reach the caller as is.
+    { roleIds: opts.roleIds, resilience: { retries: 0, breakerThreshold: 1_000 } },
   );
   clients.push(c);
   return c;
@@ -237,7 +238,10 @@ describe('Moodle failures', () => {
   });
 
   it('an invalid token is UNAUTHORIZED; down, 5xx, malformed and slow are handled', async () => {
-    const bad = createMoodleClient({ url: sim.url, token: 'wrong-token-123', timeoutMs: 2000, connections: 1, maxParamsPerRequest: 4000 });
+    const bad = createMoodleClient(
+      { url: sim.url, token: 'wrong-token-123', timeoutMs: 2000, connections: 1, maxParamsPerRequest: 4000 },
+      { resilience: { retries: 0 } },
+    );
     clients.push(bad);
     expect((await failure(bad.getSiteInfo())).code).toBe('UNAUTHORIZED');
     const c = client({ timeoutMs: 300 });

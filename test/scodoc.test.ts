@@ -17,7 +17,8 @@ const clients: ScodocClient[] = [];
 function client(opts: { dept?: string; password?: string; timeoutMs?: number } = {}) {
   const c = createScodocClient(
     { url: `${sim.url}/ScoDoc`, username: 'demo', password: opts.password ?? PASSWORD, dept: opts.dept, timeoutMs: opts.timeoutMs ?? 3000, connections: 4 },
-    { now },
+    // The policies (retries, breaker) are tested on their own: here every failure must reach the caller as is.
+    { now, resilience: { retries: 0, breakerThreshold: 1_000 } },
   );
   clients.push(c);
   return c;
@@ -155,12 +156,13 @@ describe('ScoDoc client against the simulator', () => {
 });
 
 describe('ScoDoc token lifecycle', () => {
-  it('reuses one token for many calls, and concurrent callers share one token request', async () => {
+  it('reuses one token for many calls, concurrent callers share one token request, identical reads in flight share one call', async () => {
     const c = client();
-    await Promise.all(Array.from({ length: 10 }, () => c.departements()));
-    await c.departement('INFO');
+    await Promise.all([...Array.from({ length: 10 }, () => c.departements()), c.departement('INFO'), c.departement('RT')]);
+    await c.departements();
     expect(sim.stats()['POST /tokens']).toBe(1);
-    expect(sim.stats()['GET /departements']).toBe(10);
+    expect(sim.stats()['GET /departements']).toBe(2);
+    expect(sim.stats()['GET /departement/<acronym>']).toBe(2);
   });
 
   it('renews the token before it expires', async () => {

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { inSpan } from '../observability/tracing';
 import type { ContextDeps } from './context';
 import { categoryMatchesDepartment, isSoftDeletedUser, nipOfUser, normalizeNip, parseSessionId, pickStudentRecord, studentUserKey } from './linking';
 import { toAccount, toCategory, toCourse, toDepartment, toSemester, toStudent, type MoodleCourseLike, type MoodleUserLike } from './mapping';
@@ -366,7 +367,9 @@ function toNullable<T, R = T>(value: T | null, map?: (v: T) => R): R | null {
  * failed gets its own Error, which DataLoader hands to that field only, so its siblings still resolve.
  */
 function eachKey<K, V>(keys: readonly K[], load: (key: K) => Promise<V>): Promise<Array<V | Error>> {
-  return Promise.all(keys.map((key) => load(key).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+  return inSpan('loader batch', { 'loader.keys': keys.length }, () =>
+    Promise.all(keys.map((key) => load(key).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))),
+  );
 }
 
 /** Per-request memo for list-shaped reads (one call however many fields ask). Failures are not kept. */

@@ -27,6 +27,8 @@ export interface UpstreamErrorInit {
   upstreamCode?: string;
   /** Diagnostic text for logs only (Moodle debuginfo, zod issues). Never sent to clients. */
   detail?: string;
+  /** What the upstream asked for in Retry-After (503, 429), in ms. */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -35,6 +37,7 @@ export class UpstreamError extends Error {
   readonly code: UpstreamErrorCode;
   readonly status: number | undefined;
   readonly upstreamCode: string | undefined;
+  readonly retryAfterMs: number | undefined;
   declare readonly detail: string | undefined;
 
   constructor(init: UpstreamErrorInit) {
@@ -44,6 +47,7 @@ export class UpstreamError extends Error {
     this.code = init.code;
     this.status = init.status;
     this.upstreamCode = init.upstreamCode;
+    this.retryAfterMs = init.retryAfterMs;
     // Non-enumerable: JSON.stringify and most serializers skip it, so it cannot leak by accident.
     Object.defineProperty(this, 'detail', { value: init.detail, enumerable: false });
   }
@@ -55,4 +59,14 @@ export class UpstreamError extends Error {
 
 export function isUpstreamError(e: unknown): e is UpstreamError {
   return e instanceof UpstreamError;
+}
+
+/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

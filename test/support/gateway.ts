@@ -3,6 +3,7 @@ import { print } from 'graphql';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log';
 import type { SecurityConfig } from '../../src/config';
+import type { ResilienceOptions } from '../../src/upstreams/resilience';
 import { createGateway, type Gateway } from '../../src/server';
 import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER, startSimulators, type RunningSimulators } from '../../src/simulators/start';
 
@@ -56,6 +57,7 @@ export async function startTestGateway(
     today: () => TODAY,
     security: opts.security,
     production: opts.production,
+    resilience: opts.resilience,
   });
   const url = await gateway.listen(0, '127.0.0.1');
 

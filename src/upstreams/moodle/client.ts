@@ -1,7 +1,11 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import { z } from 'zod';
 import type { MoodleConfig } from '../../config';
-import { UpstreamError } from '../errors';
+import type { Metrics } from '../../observability/metrics';
+import { currentRequestId } from '../../observability/request-context';
+import { inSpan } from '../../observability/tracing';
+import { UpstreamError, retryAfterMs } from '../errors';
+import { DEFAULT_RESILIENCE, createUpstreamPolicy, type ResilienceOptions, type UpstreamPolicy } from '../resilience';
 import { MoodleError, type MoodleWarning } from './errors';
 import { encodeForm, toBody, type FormValue } from './form';
 import { MoodleFunctions } from './functions';
@@ -11,7 +15,15 @@ export type MoodleClientConfig = Pick<MoodleConfig, 'url' | 'token' | 'timeoutMs
 export interface MoodleClientOptions {
   /** Role ids by shortname, for sites where discovery is not possible (see functions.ts). */
   roleIds?: Record<string, number>;
+  metrics?: Metrics;
+  /** Retries, breaker and queue settings; the timeout and pool size come from the config. */
+  resilience?: Partial<ResilienceOptions>;
 }
+
+/** Functions that only read: retried on outages and deduplicated while in flight. */
+const isRead = (wsfunction: string) => /^core_\w+_get_|^core_webservice_get_site_info$/.test(wsfunction);
+/** Writes that are idempotent by construction in Moodle: safe to retry. */
+const IDEMPOTENT_WRITES = new Set(['enrol_manual_enrol_users', 'enrol_manual_unenrol_users']);
 
 export interface CallResult<T> {
   data: T;
@@ -36,6 +48,8 @@ const warningsSchema = z.array(z.looseObject({ item: z.string().optional(), item
 export class MoodleClient extends MoodleFunctions {
   private readonly pool: Pool;
   private readonly path: string;
+  private readonly policy: UpstreamPolicy;
+  private readonly metrics: Metrics | undefined;
 
   constructor(
     private readonly config: MoodleClientConfig,
@@ -45,6 +59,17 @@ export class MoodleClient extends MoodleFunctions {
     const url = new URL(config.url);
     this.path = `${url.pathname.replace(/\/+$/, '')}/webservice/rest/server.php`;
     this.pool = new Pool(url.origin, { connections: config.connections, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
+    this.metrics = opts.metrics;
+    this.policy = createUpstreamPolicy(
+      'moodle',
+      { ...DEFAULT_RESILIENCE, timeoutMs: config.timeoutMs, maxConcurrent: config.connections, ...opts.resilience },
+      opts.metrics,
+    );
+  }
+
+  /** Circuit breaker state, for /ready. */
+  breakerState() {
+    return this.policy.breakerState();
   }
 
   async call<T>(wsfunction: string, params: Record<string, FormValue>, schema: z.ZodType<T>): Promise<CallResult<T>> {
@@ -53,25 +78,34 @@ export class MoodleClient extends MoodleFunctions {
       // A bug in a caller, not a Moodle failure: past max_input_vars Moodle would silently drop fields.
       throw new RangeError(`Moodle ${wsfunction}: ${fields.length} form values exceed the budget of ${this.config.maxParamsPerRequest}; chunk the batch`);
     }
-    const res = await this.post(wsfunction, toBody(fields));
-    return this.interpret(wsfunction, res, schema);
+    const body = toBody(fields);
+    const attempt = async (signal: AbortSignal) => this.interpret(wsfunction, await this.post(wsfunction, body, signal), schema);
+    if (isRead(wsfunction)) return this.policy.read(body, attempt);
+    return this.policy.write(attempt, { idempotent: IDEMPOTENT_WRITES.has(wsfunction) });
   }
 
   close(): Promise<void> {
     return this.pool.close();
   }
 
-  private async post(wsfunction: string, body: string) {
+  private async post(wsfunction: string, body: string, signal: AbortSignal) {
+    const started = performance.now();
+    const requestId = currentRequestId();
     try {
-      const res = await this.pool.request({
-        method: 'POST',
-        path: this.path,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body,
-        signal: AbortSignal.timeout(this.config.timeoutMs),
+      return await inSpan(`moodle ${wsfunction}`, { 'upstream.system': 'moodle', 'upstream.function': wsfunction }, async () => {
+        const res = await this.pool.request({
+          method: 'POST',
+          path: this.path,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) },
+          body,
+          signal,
+        });
+        const text = await res.body.text();
+        this.observe(wsfunction, started, res.statusCode === 200 ? 'ok' : 'error');
+        return { status: res.statusCode, text, retryAfter: res.headers['retry-after'] };
       });
-      return { status: res.statusCode, text: await res.body.text() };
     } catch (err) {
+      this.observe(wsfunction, started, 'unreachable');
       const e = err as Error;
       const timedOut =
         err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || e.name === 'TimeoutError' || e.name === 'AbortError';
@@ -84,7 +118,12 @@ export class MoodleClient extends MoodleFunctions {
     }
   }
 
-  private interpret<T>(wsfunction: string, res: { status: number; text: string }, schema: z.ZodType<T>): CallResult<T> {
+  private observe(wsfunction: string, started: number, outcome: string) {
+    this.metrics?.upstreamCalls.inc({ system: 'moodle', function: wsfunction, outcome });
+    this.metrics?.upstreamDuration.observe({ system: 'moodle', function: wsfunction }, (performance.now() - started) / 1000);
+  }
+
+  private interpret<T>(wsfunction: string, res: { status: number; text: string; retryAfter?: string | string[] }, schema: z.ZodType<T>): CallResult<T> {
     if (res.status !== 200) {
       // 403 and 503 are what a Moodle in maintenance mode or behind a closed proxy answers.
       throw new UpstreamError({
@@ -92,6 +131,7 @@ export class MoodleClient extends MoodleFunctions {
         code: 'UNAVAILABLE',
         status: res.status,
         message: `Moodle ${wsfunction}: Moodle unavailable (HTTP ${res.status})`,
+        retryAfterMs: retryAfterMs(res.retryAfter),
       });
     }
     let json: unknown;

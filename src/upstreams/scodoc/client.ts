@@ -1,7 +1,11 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import type { ScodocConfig } from '../../config';
-import { UpstreamError } from '../errors';
+import type { Metrics } from '../../observability/metrics';
+import { currentRequestId } from '../../observability/request-context';
+import { inSpan } from '../../observability/tracing';
+import { UpstreamError, retryAfterMs } from '../errors';
+import { DEFAULT_RESILIENCE, createUpstreamPolicy, type ResilienceOptions, type UpstreamPolicy } from '../resilience';
 import {
   departementSchema,
   errorBodySchema,
@@ -21,6 +25,9 @@ import {
 export type ScodocClientConfig = Pick<ScodocConfig, 'url' | 'username' | 'password' | 'dept' | 'timeoutMs' | 'connections'>;
 
 export interface ScodocClientOptions {
+  metrics?: Metrics;
+  /** Retries, breaker and queue settings; the timeout and pool size come from the config. */
+  resilience?: Partial<ResilienceOptions>;
   /** Clock in ms, injectable so tests can make a token expire. */
   now?: () => number;
   /** ScoDoc tokens live one hour; the reply does not say so, the server configuration does. */
@@ -55,6 +62,8 @@ export class ScodocClient {
   private readonly renewBeforeMs: number;
   private token: { value: string; expiresAt: number } | null = null;
   private tokenRequest: Promise<string> | null = null;
+  private readonly policy: UpstreamPolicy;
+  private readonly metrics: Metrics | undefined;
 
   constructor(
     private readonly config: ScodocClientConfig,
@@ -68,6 +77,17 @@ export class ScodocClient {
     this.now = opts.now ?? Date.now;
     this.tokenTtlMs = (opts.tokenTtlSeconds ?? 3600) * 1000;
     this.renewBeforeMs = (opts.renewBeforeSeconds ?? 300) * 1000;
+    this.metrics = opts.metrics;
+    this.policy = createUpstreamPolicy(
+      'scodoc',
+      { ...DEFAULT_RESILIENCE, timeoutMs: config.timeoutMs, maxConcurrent: config.connections, ...opts.resilience },
+      opts.metrics,
+    );
+  }
+
+  /** Circuit breaker state, for /ready. */
+  breakerState() {
+    return this.policy.breakerState();
   }
 
   // ---------- départements
@@ -180,22 +200,29 @@ export class ScodocClient {
     }
   }
 
-  private async request<T>(call: Call<T>): Promise<T> {
+  /** GETs are reads (retried, deduplicated); POSTs are writes (never retried). */
+  private request<T>(call: Call<T>): Promise<T> {
+    const attempt = (signal: AbortSignal) => this.attempt(call, signal);
+    if (call.method === 'GET') return this.policy.read(`${call.path}${call.query ? toSearch(call.query) : ''}`, attempt);
+    return this.policy.write(attempt);
+  }
+
+  private async attempt<T>(call: Call<T>, signal: AbortSignal): Promise<T> {
     let token = await this.currentToken();
-    let res = await this.send(call, token);
+    let res = await this.send(call, token, signal);
     if (res.status === 401) {
       // The token died early (ScoDoc restarted, or revoked it): one fresh token, one retry.
       this.token = null;
       token = await this.currentToken();
-      res = await this.send(call, token);
+      res = await this.send(call, token, signal);
       if (res.status === 401) throw this.fail(call, 'UNAUTHORIZED', 401, 'ScoDoc refused the gateway token twice (check the account)');
     }
     return this.parse(call, res);
   }
 
-  private async send(call: Call<unknown>, token: string) {
+  private async send(call: Call<unknown>, token: string, signal: AbortSignal) {
     const search = call.query ? toSearch(call.query) : '';
-    return this.http(call, {
+    return this.http(call, signal, {
       method: call.method,
       path: `${this.apiPrefix}${call.path}${search}`,
       headers: {
@@ -207,12 +234,23 @@ export class ScodocClient {
     });
   }
 
-  private async http(call: Pick<Call<unknown>, 'method' | 'template'>, req: { method: Method; path: string; headers: Record<string, string>; body?: string }) {
+  private async http(
+    call: Pick<Call<unknown>, 'method' | 'template'>,
+    signal: AbortSignal,
+    req: { method: Method; path: string; headers: Record<string, string>; body?: string },
+  ) {
+    const fn = `${call.method} ${call.template}`;
+    const started = performance.now();
+    const requestId = currentRequestId();
     try {
-      const res = await this.pool.request({ ...req, signal: AbortSignal.timeout(this.config.timeoutMs) });
-      const text = await res.body.text();
-      return { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), text };
+      return await inSpan(`scodoc ${fn}`, { 'upstream.system': 'scodoc', 'upstream.function': fn }, async () => {
+        const res = await this.pool.request({ ...req, headers: requestId ? { ...req.headers, 'x-request-id': requestId } : req.headers, signal });
+        const text = await res.body.text();
+        this.observe(fn, started, res.statusCode >= 500 ? 'error' : 'ok');
+        return { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), text, retryAfter: res.headers['retry-after'] };
+      });
     } catch (err) {
+      this.observe(fn, started, 'unreachable');
       const timedOut =
         err instanceof undiciErrors.HeadersTimeoutError ||
         err instanceof undiciErrors.BodyTimeoutError ||
@@ -228,8 +266,21 @@ export class ScodocClient {
     }
   }
 
-  private parse<T>(call: Call<T>, res: { status: number; contentType: string; text: string }): T {
-    if (res.status >= 500) throw this.fail(call, 'UNAVAILABLE', res.status, `answered HTTP ${res.status}`);
+  private observe(fn: string, started: number, outcome: string) {
+    this.metrics?.upstreamCalls.inc({ system: 'scodoc', function: fn, outcome });
+    this.metrics?.upstreamDuration.observe({ system: 'scodoc', function: fn }, (performance.now() - started) / 1000);
+  }
+
+  private parse<T>(call: Call<T>, res: { status: number; contentType: string; text: string; retryAfter?: string | string[] }): T {
+    if (res.status >= 500 || res.status === 429) {
+      throw new UpstreamError({
+        system: 'scodoc',
+        code: 'UNAVAILABLE',
+        status: res.status,
+        message: `ScoDoc ${call.method} ${call.template}: answered HTTP ${res.status}`,
+        retryAfterMs: retryAfterMs(res.retryAfter),
+      });
+    }
     const json = parseJson(res.text);
     if (res.status >= 400) {
       const body = errorBodySchema.safeParse(json);
@@ -294,7 +345,7 @@ export class ScodocClient {
     const call = { method: 'POST' as const, template: '/tokens' };
     const basic = Buffer.from(`${this.config.username}:${this.config.password}`).toString('base64');
     const issuedAt = this.now();
-    const res = await this.http(call, {
+    const res = await this.http(call, AbortSignal.timeout(this.config.timeoutMs), {
       method: 'POST',
       path: `${this.basePath}/api/tokens`,
       headers: { authorization: `Basic ${basic}`, accept: 'application/json' },

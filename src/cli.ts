@@ -35,8 +35,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', secrets: secretsOf(config), destination: process.stderr });
-  const scodoc = createScodocClient(config.scodoc);
-  const moodle = createMoodleClient(config.moodle, { roleIds: config.moodle.roleIds });
+  const scodoc = createScodocClient(config.scodoc, { resilience: config.resilience });
+  const moodle = createMoodleClient(config.moodle, { roleIds: config.moodle.roleIds, resilience: config.resilience });
   try {
     return await syncCommand({ scodoc, moodle, linking: config.linking, lists: new ListCache(0), log, accounts: config.accounts }, args);
   } finally {

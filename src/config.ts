@@ -3,6 +3,7 @@ import { linkingSchema, type LinkingRules } from './graph/linking';
 import { readFileSync } from 'node:fs';
 import type { ApiKey, AuthSettings } from './auth/authenticate';
 import { SCOPES } from './auth/scopes';
+import type { ResilienceOptions } from './upstreams/resilience';
 import type { AccountPolicy } from './writes/context';
 
 /**
@@ -82,6 +83,14 @@ const envSchema = linkingSchema.extend({
   MAX_TOKENS: z.coerce.number().int().min(100).default(5000),
   MAX_COST: z.coerce.number().int().min(100).default(20_000),
 
+  // --- Resilience and observability
+  UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  UPSTREAM_QUEUE: z.coerce.number().int().min(0).default(200),
+  BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(100).default(10_000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+
   SCODOC_SIM_PORT: port.default(4101),
   MOODLE_SIM_PORT: port.default(4102),
   DEMO_SEED: z.coerce.number().int().default(2026),
@@ -125,6 +134,9 @@ export interface Config {
   listCacheTtlMs: number;
   accounts: AccountPolicy;
   security: SecurityConfig;
+  resilience: Partial<ResilienceOptions>;
+  shutdownGraceMs: number;
+  otelEndpoint?: string;
   simulators: { scodocPort: number; moodlePort: number; seed: number; students: number };
 }
 
@@ -238,6 +250,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxBodyBytes: env.MAX_BODY_BYTES,
       limits: { depth: env.MAX_DEPTH, aliases: env.MAX_ALIASES, tokens: env.MAX_TOKENS, cost: env.MAX_COST },
     },
+    resilience: { retries: env.UPSTREAM_RETRIES, queue: env.UPSTREAM_QUEUE, breakerThreshold: env.BREAKER_THRESHOLD, breakerHalfOpenAfterMs: env.BREAKER_HALF_OPEN_MS },
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    otelEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
     simulators: {
       scodocPort: env.SCODOC_SIM_PORT,
       moodlePort: env.MOODLE_SIM_PORT,

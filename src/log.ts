@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { currentRequestId } from './observability/request-context';
 
 export type { Logger };
 
@@ -37,6 +38,11 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   return pino(
     {
       level: opts.level ?? 'info',
+      // Every line written while serving a request carries its id (also sent upstream as x-request-id).
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { requestId } : {};
+      },
       redact: { paths: redactPaths(), censor: '[REDACTED]' },
       serializers: {
         // UpstreamError keeps its diagnostic `detail` (zod issues, Moodle debuginfo) non-enumerable so it never

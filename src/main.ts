@@ -1,5 +1,6 @@
 import { loadConfig, requireServerAuth, secretsOf, type MoodleConfig, type ScodocConfig } from './config';
 import { createLogger } from './log';
+import { initTracing } from './observability/otel';
 import { runOrExit } from './process';
 import { createGateway } from './server';
 import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER, startSimulators } from './simulators/start';
@@ -8,6 +9,7 @@ import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER, startSimulators
 await runOrExit(async () => {
   const config = loadConfig();
   requireServerAuth(config);
+  const stopTracing = initTracing({ endpoint: config.otelEndpoint });
   const log = createLogger({
     level: config.logLevel,
     secrets: secretsOf(config),
@@ -31,6 +33,7 @@ await runOrExit(async () => {
     listCacheTtlMs: config.listCacheTtlMs,
     accounts: config.accounts,
     security: config.security,
+    resilience: config.resilience,
   });
   const url = await gateway.listen(config.port, config.host);
   log.info(
@@ -45,7 +48,9 @@ await runOrExit(async () => {
   process.stdout.write(`\nCampus Graph: GraphiQL at ${url}/graphql\n\n`);
 
   return async () => {
-    await gateway.close();
+    log.info({ graceMs: config.shutdownGraceMs }, 'shutting down: no new requests, finishing those in flight');
+    await gateway.close({ graceMs: config.shutdownGraceMs });
     await sims.close();
+    await stopTracing();
   };
 });

@@ -183,10 +183,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive sockets would hold close() open; requests in flight are left to finish, up to graceMs.
       server.closeIdleConnections();
+      // Connections that finish their last request become idle: close them as they do.
+      const sweeper = setInterval(() => server.closeIdleConnections(), 100);
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([closed, late]);
       clearTimeout(timer);
+      clearInterval(sweeper);
       server.closeAllConnections();
       await Promise.all([scodoc.close(), moodle.close()]);
     },

@@ -31,7 +31,7 @@ export interface TestGateway {
 
 /** Both simulators and a gateway on ephemeral loopback ports, with logs captured for leak checks. */
 export async function startTestGateway(
-  opts: { students?: number; seed?: number; security?: SecurityConfig; production?: boolean; secrets?: string[] } = {},
+  opts: { students?: number; seed?: number; security?: SecurityConfig; production?: boolean; secrets?: string[]; resilience?: Partial<ResilienceOptions>; timeoutMs?: number; listCacheTtlMs?: number } = {},
 ): Promise<TestGateway> {
   const sims = await startSimulators({
     scodoc: true,
@@ -51,13 +51,14 @@ export async function startTestGateway(
   });
   const log = createLogger({ level: 'debug', destination, secrets: [SCODOC_SIM_PASSWORD, MOODLE_SIM_TOKEN, ...(opts.secrets ?? [])] });
   const gateway = createGateway({
-    scodoc: { url: `${sims.scodoc!.url}/ScoDoc`, username: SCODOC_SIM_USER, password: SCODOC_SIM_PASSWORD, timeoutMs: 5000, connections: 10 },
-    moodle: { url: sims.moodle!.url, token: MOODLE_SIM_TOKEN, timeoutMs: 5000, connections: 10, maxParamsPerRequest: 4000 },
+    scodoc: { url: `${sims.scodoc!.url}/ScoDoc`, username: SCODOC_SIM_USER, password: SCODOC_SIM_PASSWORD, timeoutMs: opts.timeoutMs ?? 5000, connections: 10 },
+    moodle: { url: sims.moodle!.url, token: MOODLE_SIM_TOKEN, timeoutMs: opts.timeoutMs ?? 5000, connections: 10, maxParamsPerRequest: 4000 },
     log,
     today: () => TODAY,
     security: opts.security,
     production: opts.production,
     resilience: opts.resilience,
+    listCacheTtlMs: opts.listCacheTtlMs,
   });
   const url = await gateway.listen(0, '127.0.0.1');
 

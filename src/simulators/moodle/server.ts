@@ -21,12 +21,17 @@ export interface MoodleSimulatorOptions {
   password?: string;
 }
 
-export type MoodleSimulator = SimServer & { store: MoodleStore };
+export type MoodleSimulator = SimServer & {
+  store: MoodleStore;
+  /** Test hook: every web-service call answers this Moodle exception (HTTP 200, as Moodle does) until cleared. */
+  forceException(exception: { errorcode: string; message: string } | null): void;
+};
 
 export async function startMoodleSimulator(opts: MoodleSimulatorOptions): Promise<MoodleSimulator> {
   const token = opts.token ?? 'demo-moodle-token';
   const maxInputVars = opts.maxInputVars ?? 5000;
   let store: MoodleStore | undefined;
+  let forced: { errorcode: string; message: string } | null = null;
 
   const server = await startSimServer({
     name: 'moodle',
@@ -44,6 +49,7 @@ export async function startMoodleSimulator(opts: MoodleSimulatorOptions): Promis
       const json = params.moodlewsrestformat === 'json';
       try {
         if (params.wstoken !== token) throw new MoodleException('core\\exception\\moodle_exception', 'invalidtoken', 'Invalid token - token not found');
+        if (forced) throw new MoodleException('core\\exception\\moodle_exception', forced.errorcode, forced.message);
         const result = run(wsfunction, params, store!);
         return json
           ? { status: 200, contentType: 'application/json', body: JSON.stringify(result) }
@@ -55,7 +61,12 @@ export async function startMoodleSimulator(opts: MoodleSimulatorOptions): Promis
     },
   });
   store = MoodleStore.fromUniversity(opts.university, server.url);
-  return Object.assign(server, { store });
+  return Object.assign(server, {
+    store,
+    forceException(exception: { errorcode: string; message: string } | null) {
+      forced = exception;
+    },
+  });
 }
 
 function run(wsfunction: string, params: PhpArray, store: MoodleStore): unknown {

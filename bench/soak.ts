@@ -39,7 +39,12 @@ const sampler = setInterval(() => heap.push(Math.round(process.memoryUsage().hea
 async function worker() {
   while (Date.now() < deadline) {
     const query = ops[Math.floor(Math.random() * ops.length)]!;
-    const res = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: variables() }), signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables: variables() }),
+      signal: AbortSignal.timeout(30_000),
+    });
     const body = (await res.json()) as { errors?: unknown[] };
     requests += 1;
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -50,7 +55,10 @@ const started = Date.now();
 await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 clearInterval(sampler);
 const metrics = await (await fetch(`${gw.url}/metrics`)).text();
-const retries = metrics.split('\n').filter((l) => l.startsWith('campusgraph_upstream_retries_total')).map((l) => l.replace('campusgraph_upstream_retries_total', 'retries'));
+const retries = metrics
+  .split('\n')
+  .filter((l) => l.startsWith('campusgraph_upstream_retries_total'))
+  .map((l) => l.replace('campusgraph_upstream_retries_total', 'retries'));
 await gw.close();
 
 const first = heap.slice(0, 3);

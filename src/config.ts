@@ -250,7 +250,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxBodyBytes: env.MAX_BODY_BYTES,
       limits: { depth: env.MAX_DEPTH, aliases: env.MAX_ALIASES, tokens: env.MAX_TOKENS, cost: env.MAX_COST },
     },
-    resilience: { retries: env.UPSTREAM_RETRIES, queue: env.UPSTREAM_QUEUE, breakerThreshold: env.BREAKER_THRESHOLD, breakerHalfOpenAfterMs: env.BREAKER_HALF_OPEN_MS },
+    resilience: {
+      retries: env.UPSTREAM_RETRIES,
+      queue: env.UPSTREAM_QUEUE,
+      breakerThreshold: env.BREAKER_THRESHOLD,
+      breakerHalfOpenAfterMs: env.BREAKER_HALF_OPEN_MS,
+    },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     otelEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
     simulators: {

@@ -145,7 +145,11 @@ describe('health, readiness, metrics, request ids', () => {
 
   it('a request id is returned, and carried on every log line of that request', async () => {
     gw.sims.moodle!.setFaults({ down: true });
-    const res = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-4242' }, body: JSON.stringify({ query: '{ courses { totalCount } }' }) });
+    const res = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-4242' },
+      body: JSON.stringify({ query: '{ courses { totalCount } }' }),
+    });
     expect(res.headers.get('x-request-id')).toBe('req-4242');
     await res.text();
     const lines = gw.logLines.filter((l) => l.includes('upstream failure'));

@@ -31,7 +31,16 @@ export interface TestGateway {
 
 /** Both simulators and a gateway on ephemeral loopback ports, with logs captured for leak checks. */
 export async function startTestGateway(
-  opts: { students?: number; seed?: number; security?: SecurityConfig; production?: boolean; secrets?: string[]; resilience?: Partial<ResilienceOptions>; timeoutMs?: number; listCacheTtlMs?: number } = {},
+  opts: {
+    students?: number;
+    seed?: number;
+    security?: SecurityConfig;
+    production?: boolean;
+    secrets?: string[];
+    resilience?: Partial<ResilienceOptions>;
+    timeoutMs?: number;
+    listCacheTtlMs?: number;
+  } = {},
 ): Promise<TestGateway> {
   const sims = await startSimulators({
     scodoc: true,

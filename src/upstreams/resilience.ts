@@ -83,7 +83,9 @@ export function createUpstreamPolicy(system: UpstreamSystem, opts: ResilienceOpt
 
   async function run<T>(policy: IPolicy, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
-      return await policy.execute(({ signal }) => task(signal));
+      // Each execution gets its own parent signal: cockatiel's shared default would collect one listener per
+      // call in flight (bounded, but noisy under load).
+      return await policy.execute(({ signal }) => task(signal), new AbortController().signal);
     } catch (err) {
       throw translate(system, err, opts.timeoutMs);
     }

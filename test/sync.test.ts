@@ -3,6 +3,7 @@ import { DEFAULT_LINKING, normalizeNip } from '../src/graph/linking';
 import { ListCache } from '../src/graph/list-cache';
 import { createLogger } from '../src/log';
 import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER } from '../src/simulators/start';
+import type { SyncReport } from '../src/sync/apply';
 import { runSync } from '../src/sync/run';
 import { UpstreamError } from '../src/upstreams/errors';
 import { createMoodleClient } from '../src/upstreams/moodle/client';
@@ -41,16 +42,7 @@ afterAll(() => Promise.all([calm.close(), stormy.close()]));
 const SESSION = 'INFO-BUT-FI-S1-2026';
 const semesterId = (gw: TestGateway) => gw.sims.university.semesters.find((s) => s.sessionId === SESSION)!.id;
 
-interface Report {
-  dryRun: boolean;
-  accountsToCreate: number;
-  accountsCreated: number;
-  enrolmentsToAdd: number;
-  enrolmentsAdded: number;
-  enrolmentsToRemove: number;
-  enrolmentsRemoved: number;
-  failures: Array<{ nip: string | null; step: string; message: string }>;
-}
+type Report = SyncReport;
 async function sync(gw: TestGateway, opts: { dryRun: boolean; leavers?: string }): Promise<Report> {
   const res = await gw.query(
     `mutation($input: SyncSemesterInput!) { syncSemester(input: $input) { __typename ... on SyncSemesterSuccess { report { dryRun accountsToCreate accountsCreated enrolmentsToAdd enrolmentsAdded enrolmentsToRemove enrolmentsRemoved failures { nip step message } } } ... on Error { message } } }`,

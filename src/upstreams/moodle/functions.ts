@@ -199,20 +199,7 @@ export abstract class MoodleFunctions {
 
   /** All-or-nothing per request: see MoodleBatchError for a failure after earlier chunks were applied. */
   async createUsers(users: readonly NewUser[]): Promise<Array<{ id: number; username: string }>> {
-    const created: Array<{ id: number; username: string }> = [];
-    await this.inChunks(checked('core_user_create_users', newUserSchema, users), async (chunk) => {
-      created.push(
-        ...(
-          await this.call(
-            'core_user_create_users',
-            { users: chunk.map((u) => ({ ...u })) },
-            z.array(z.looseObject({ id: z.number().int(), username: z.string() })),
-          )
-        ).data,
-      );
-      return chunk.length;
-    });
-    return created;
+    return this.createAll('core_user_create_users', 'users', newUserSchema, users, 'username');
   }
 
   /** Item by item: bad items come back as warnings (`invaliduserid`), good ones are applied. */
@@ -246,20 +233,7 @@ export abstract class MoodleFunctions {
   }
 
   async createCategories(categories: readonly NewCategory[]): Promise<Array<{ id: number; name: string }>> {
-    const created: Array<{ id: number; name: string }> = [];
-    await this.inChunks(checked('core_course_create_categories', newCategorySchema, categories), async (chunk) => {
-      created.push(
-        ...(
-          await this.call(
-            'core_course_create_categories',
-            { categories: chunk.map((c) => ({ ...c })) },
-            z.array(z.looseObject({ id: z.number().int(), name: z.string() })),
-          )
-        ).data,
-      );
-      return chunk.length;
-    });
-    return created;
+    return this.createAll('core_course_create_categories', 'categories', newCategorySchema, categories, 'name');
   }
 
   /** A top-level category needs `recursive` (or a new parent) to go: Moodle refuses to move contents to root. */
@@ -302,20 +276,7 @@ export abstract class MoodleFunctions {
   }
 
   async createCourses(courses: readonly NewCourse[]): Promise<Array<{ id: number; shortname: string }>> {
-    const created: Array<{ id: number; shortname: string }> = [];
-    await this.inChunks(checked('core_course_create_courses', newCourseSchema, courses), async (chunk) => {
-      created.push(
-        ...(
-          await this.call(
-            'core_course_create_courses',
-            { courses: chunk.map((c) => ({ ...c })) },
-            z.array(z.looseObject({ id: z.number().int(), shortname: z.string() })),
-          )
-        ).data,
-      );
-      return chunk.length;
-    });
-    return created;
+    return this.createAll('core_course_create_courses', 'courses', newCourseSchema, courses, 'shortname');
   }
 
   /** Item by item: an unknown id is a warning (`unknowncourseidnumber`), the others are deleted. */
@@ -380,6 +341,18 @@ export abstract class MoodleFunctions {
       code: 'NOT_FOUND',
       message: `Moodle role "${shortname}" is unknown: nobody holds it in the courses looked at; set MOODLE_ROLE_IDS (e.g. {"${shortname}": 5})`,
     });
+  }
+
+  /** The create functions' common shape: checked items, all-or-nothing chunks, `[{id, <label>}]` back. */
+  private async createAll<T, L extends string>(wsfunction: string, key: string, schema: z.ZodType<T>, items: readonly unknown[], label: L) {
+    const reply = z.array(z.looseObject({ id: z.number().int(), [label]: z.string() }));
+    const created: Array<{ id: number } & Record<L, string>> = [];
+    await this.inChunks(checked(wsfunction, schema, items), async (chunk) => {
+      const { data } = await this.call(wsfunction, { [key]: chunk.map((item) => ({ ...(item as object) }) as Record<string, FormValue>) }, reply);
+      created.push(...(data as Array<{ id: number } & Record<L, string>>));
+      return chunk.length;
+    });
+    return created;
   }
 
   /** Runs all-or-nothing chunks in order; a failure says how many items the earlier chunks applied. */

@@ -79,7 +79,7 @@ const report = {
   answersWithLocatedErrors: withErrors,
   retries,
   unhandledRejections: unhandled,
-  heapMB: { first, last, max: Math.max(...heap) },
+  heapMB: { first, last, max: Math.max(...heap), samples: heap },
 };
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 process.exit([...statuses.keys()].some((s) => s >= 500) || unhandled > 0 ? 1 : 0);

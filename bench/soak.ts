@@ -14,7 +14,7 @@ let unhandled = 0;
 process.on('unhandledRejection', () => (unhandled += 1));
 
 // The per-client rate limit would throttle the soak itself (one client, hundreds of requests a second).
-const gw = await startTestGateway({ students: 1000, listCacheTtlMs: 5000, security: { ...OPEN_SECURITY, rateLimitPerMinute: 1_000_000 } });
+const gw = await startTestGateway({ students: 1000, listCacheTtlMs: 5000, captureLogs: false, security: { ...OPEN_SECURITY, rateLimitPerMinute: 1_000_000 } });
 gw.sims.scodoc!.setFaults({ errorRate: 0.02 });
 gw.sims.moodle!.setFaults({ errorRate: 0.02 });
 const dir = fileURLToPath(new URL('../schema/operations/', import.meta.url));

@@ -40,6 +40,7 @@ export async function startTestGateway(
     resilience?: Partial<ResilienceOptions>;
     timeoutMs?: number;
     listCacheTtlMs?: number;
+    captureLogs?: boolean;
   } = {},
 ): Promise<TestGateway> {
   const sims = await startSimulators({

@@ -23,6 +23,7 @@ it('a span per GraphQL request, per loader batch and per upstream call, in one t
   const names = spans.map((sp) => sp.name);
   expect(names).toContain('graphql request');
   expect(names).toContain('loader batch');
+  expect(names).toContain('loader batch users-by-idnumber');
   expect(names).toContain('scodoc GET /etudiants/nip/<nip>');
   expect(names).toContain('moodle core_user_get_users_by_field');
   const root = spans.find((sp) => sp.name === 'graphql request')!;

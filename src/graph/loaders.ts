@@ -142,7 +142,9 @@ export function createLoaders(deps: ContextDeps) {
   const usersByField = (field: 'id' | 'idnumber' | 'email' | 'username') =>
     new DataLoader<string, MoodleAccountModel[]>(
       async (values) => {
-        const users = (await moodle.getUsersByField(field, [...new Set(values.flatMap((v) => variantsOf(field, v)))])) as MoodleUserLike[];
+        const users = (await inSpan(`loader batch users-by-${field}`, { 'loader.keys': values.length }, () =>
+          moodle.getUsersByField(field, [...new Set(values.flatMap((v) => variantsOf(field, v)))]),
+        )) as MoodleUserLike[];
         const live = users.filter((u) => !isSoftDeletedUser({ username: u.username ?? '', email: u.email })).map(toAccount);
         return values.map((v) => live.filter((u) => matches(field, u, v)));
       },
@@ -211,7 +213,9 @@ export function createLoaders(deps: ContextDeps) {
   });
 
   const courseById = new DataLoader<number, CourseModel | null>(async (ids) => {
-    const found = ((await moodle.getCoursesByIds([...ids])) as MoodleCourseLike[]).map(toCourse);
+    const found = (
+      (await inSpan('loader batch courses-by-id', { 'loader.keys': ids.length }, () => moodle.getCoursesByIds([...ids]))) as MoodleCourseLike[]
+    ).map(toCourse);
     return ids.map((id) => found.find((c) => c.id === id) ?? null);
   });
   const primeCourses = (list: CourseModel[]) => {

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sim.resetStats();
-  sim.setFaults({ down: false, latencyMs: 0, errorRate: 0, malformed: false });
+  sim.clearFaults();
 });
 
 async function failure(p: Promise<unknown>): Promise<UpstreamError> {

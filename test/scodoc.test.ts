@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sim.resetStats();
-  sim.setFaults({ down: false, latencyMs: 0, errorRate: 0, malformed: false });
+  sim.clearFaults();
 });
 
 async function expectUpstreamError(p: Promise<unknown>, code: UpstreamError['code']): Promise<UpstreamError> {

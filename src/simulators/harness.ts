@@ -58,6 +58,8 @@ export interface SimServer {
   stats(): Record<string, number>;
   resetStats(): void;
   setFaults(f: Partial<Faults>): void;
+  /** Back to a healthy upstream: no fault of any kind. */
+  clearFaults(): void;
   faults(): Faults;
   close(): Promise<void>;
 }
@@ -160,6 +162,9 @@ export async function startSimServer(opts: { name: string; port?: number; host?:
     },
     setFaults: (f) => {
       faults = { ...faults, ...faultsSchema.parse(f) };
+    },
+    clearFaults: () => {
+      faults = { ...NO_FAULTS };
     },
     faults: () => ({ ...faults }),
     close: () =>

@@ -94,7 +94,7 @@ export async function startTestGateway(
       sims.moodle!.resetStats();
     },
     reset() {
-      for (const sim of [sims.scodoc!, sims.moodle!]) sim.setFaults({ down: false, latencyMs: 0, errorRate: 0, malformed: false });
+      for (const sim of [sims.scodoc!, sims.moodle!]) sim.clearFaults();
       sims.scodoc!.resetStats();
       sims.moodle!.resetStats();
     },

@@ -10,7 +10,12 @@ const config: CodegenConfig = {
   generates: {
     'src/generated/operations.ts': {
       plugins: ['typescript-operations', 'typed-document-node'],
-      config: { useTypeImports: true, enumsAsTypes: true, avoidOptionals: { field: true, inputValue: false }, skipTypename: true },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        avoidOptionals: { field: true, inputValue: false },
+        skipTypename: true,
+      },
     },
   },
 };

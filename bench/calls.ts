@@ -29,14 +29,18 @@ const UPSTREAM_FIELDS = new Set([
 
 function naiveCalls(value: unknown, key = ''): number {
   let n = UPSTREAM_FIELDS.has(key) && value !== undefined ? 1 : 0;
-  if (Array.isArray(value)) return n + value.reduce((s: number, v) => s + naiveCalls(v), 0) - (n ? 0 : 0);
-  if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) n += naiveCalls(v, k);
+  if (Array.isArray(value))
+    return n + value.reduce((s: number, v) => s + naiveCalls(v), 0) - (n ? 0 : 0);
+  if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) n += naiveCalls(v, k);
   return n;
 }
 
 const gw = await startTestGateway({ students: 1000 });
 const u = gw.sims.university;
-const course = [...gw.sims.moodle!.store.courses.values()].find((c) => c.idnumber === 'INFO-BUT-FI-S1-2026')!;
+const course = [...gw.sims.moodle!.store.courses.values()].find(
+  (c) => c.idnumber === 'INFO-BUT-FI-S1-2026',
+)!;
 const someone = u.students.find((s) => s.moodle === 'active' && s.moodleIdnumber === s.nip)!;
 const variables: Record<string, Record<string, unknown>> = {
   DepartmentRoster: { acronym: 'INFO', first: 20 },
@@ -50,7 +54,10 @@ const variables: Record<string, Record<string, unknown>> = {
 };
 
 const dir = fileURLToPath(new URL('../schema/operations/', import.meta.url));
-const rows: string[] = ['| operation | upstream calls (ScoDoc + Moodle) | naive one-call-per-field | detail |', '|---|---|---|---|'];
+const rows: string[] = [
+  '| operation | upstream calls (ScoDoc + Moodle) | naive one-call-per-field | detail |',
+  '|---|---|---|---|',
+];
 for (const file of readdirSync(dir)
   .filter((f) => f.endsWith('.graphql'))
   .sort()) {

@@ -14,19 +14,29 @@ let unhandled = 0;
 process.on('unhandledRejection', () => (unhandled += 1));
 
 // The per-client rate limit would throttle the soak itself (one client, hundreds of requests a second).
-const gw = await startTestGateway({ students: 1000, listCacheTtlMs: 5000, captureLogs: false, security: { ...OPEN_SECURITY, rateLimitPerMinute: 1_000_000 } });
+const gw = await startTestGateway({
+  students: 1000,
+  listCacheTtlMs: 5000,
+  captureLogs: false,
+  security: { ...OPEN_SECURITY, rateLimitPerMinute: 1_000_000 },
+});
 gw.sims.scodoc!.setFaults({ errorRate: 0.02 });
 gw.sims.moodle!.setFaults({ errorRate: 0.02 });
 const dir = fileURLToPath(new URL('../schema/operations/', import.meta.url));
 const ops = readdirSync(dir).map((f) => readFileSync(dir + f, 'utf8'));
 const u = gw.sims.university;
-const course = [...gw.sims.moodle!.store.courses.values()].find((c) => c.idnumber === 'INFO-BUT-FI-S1-2026')!;
+const course = [...gw.sims.moodle!.store.courses.values()].find(
+  (c) => c.idnumber === 'INFO-BUT-FI-S1-2026',
+)!;
 const pickStudent = () => u.students[Math.floor(Math.random() * u.students.length)]!;
 const variables = () => ({
   acronym: ['INFO', 'GEII', 'RT', 'MMI'][Math.floor(Math.random() * 4)],
   first: 20,
   nip: pickStudent().nip,
-  id: Math.random() < 0.5 ? course.id : u.semesters[Math.floor(Math.random() * u.semesters.length)]!.id,
+  id:
+    Math.random() < 0.5
+      ? course.id
+      : u.semesters[Math.floor(Math.random() * u.semesters.length)]!.id,
   department: 'INFO',
   current: true,
 });

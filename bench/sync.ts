@@ -8,9 +8,12 @@ const LATENCY_MS = 20;
 const gw = await startTestGateway({ students: 5000 });
 const u = gw.sims.university;
 const counts = new Map<number, number>();
-for (const r of u.registrations) counts.set(r.formsemestreId, (counts.get(r.formsemestreId) ?? 0) + 1);
+for (const r of u.registrations)
+  counts.set(r.formsemestreId, (counts.get(r.formsemestreId) ?? 0) + 1);
 const courses = new Set([...gw.sims.moodle!.store.courses.values()].map((c) => c.idnumber));
-const [semesterId, size] = [...counts].filter(([id]) => courses.has(u.semesters.find((s) => s.id === id)!.sessionId)).sort((a, b) => b[1] - a[1])[0]!;
+const [semesterId, size] = [...counts]
+  .filter(([id]) => courses.has(u.semesters.find((s) => s.id === id)!.sessionId))
+  .sort((a, b) => b[1] - a[1])[0]!;
 const semester = u.semesters.find((s) => s.id === semesterId)!;
 
 const MUTATION = `mutation($input: SyncSemesterInput!) { syncSemester(input: $input) { __typename ... on SyncSemesterSuccess { report { accountsToCreate accountsCreated enrolmentsToAdd enrolmentsAdded enrolmentsToRemove enrolmentsRemoved failures { nip } } } ... on Error { message } } }`;
@@ -25,7 +28,12 @@ async function run(dryRun: boolean) {
   gw.sims.scodoc!.setFaults({ latencyMs: 0 });
   gw.sims.moodle!.setFaults({ latencyMs: 0 });
   const calls = gw.calls();
-  return { ms: Math.round(ms), calls: Object.values(calls).reduce((a, b) => a + b, 0), detail: calls, result: res.data };
+  return {
+    ms: Math.round(ms),
+    calls: Object.values(calls).reduce((a, b) => a + b, 0),
+    detail: calls,
+    result: res.data,
+  };
 }
 
 const plan = await run(true);

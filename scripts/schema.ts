@@ -14,7 +14,9 @@ if (process.argv.includes('--check')) {
     // A missing file is drift too.
   }
   if (current !== printed) {
-    process.stderr.write('schema/schema.graphql is out of date with the code: run `npm run schema:print` and commit it.\n');
+    process.stderr.write(
+      'schema/schema.graphql is out of date with the code: run `npm run schema:print` and commit it.\n',
+    );
     process.exit(1);
   }
   process.stdout.write('schema/schema.graphql is up to date.\n');

@@ -17,7 +17,8 @@ import { WriteError } from './writes/errors';
  * the syncSemester mutation, from a terminal, with the same configuration as the server. Without --apply it
  * only prints the plan. Exit code: 0 all done, 1 something failed, 2 bad usage.
  */
-const USAGE = 'usage: campusgraph sync --semester <id> [--course <id>] [--apply] [--leavers keep|suspend|unenrol]';
+const USAGE =
+  'usage: campusgraph sync --semester <id> [--course <id>] [--apply] [--leavers keep|suspend|unenrol]';
 
 export async function main(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parse>;
@@ -34,11 +35,28 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', secrets: secretsOf(config), destination: process.stderr });
+  const log = createLogger({
+    level: process.env.LOG_LEVEL ?? 'warn',
+    secrets: secretsOf(config),
+    destination: process.stderr,
+  });
   const scodoc = createScodocClient(config.scodoc, { resilience: config.resilience });
-  const moodle = createMoodleClient(config.moodle, { roleIds: config.moodle.roleIds, resilience: config.resilience });
+  const moodle = createMoodleClient(config.moodle, {
+    roleIds: config.moodle.roleIds,
+    resilience: config.resilience,
+  });
   try {
-    return await syncCommand({ scodoc, moodle, linking: config.linking, lists: new ListCache(0), log, accounts: config.accounts }, args);
+    return await syncCommand(
+      {
+        scodoc,
+        moodle,
+        linking: config.linking,
+        lists: new ListCache(0),
+        log,
+        accounts: config.accounts,
+      },
+      args,
+    );
   } finally {
     await Promise.all([scodoc.close(), moodle.close()]);
   }
@@ -57,11 +75,14 @@ function parse(argv: string[]) {
   });
   if (positionals[0] !== 'sync' || positionals.length !== 1) throw new Error('unknown command');
   const semesterId = Number(values.semester);
-  if (!Number.isSafeInteger(semesterId) || semesterId <= 0) throw new Error('--semester must be a formsemestre id');
+  if (!Number.isSafeInteger(semesterId) || semesterId <= 0)
+    throw new Error('--semester must be a formsemestre id');
   const courseId = values.course === undefined ? undefined : Number(values.course);
-  if (courseId !== undefined && (!Number.isSafeInteger(courseId) || courseId <= 0)) throw new Error('--course must be a Moodle course id');
+  if (courseId !== undefined && (!Number.isSafeInteger(courseId) || courseId <= 0))
+    throw new Error('--course must be a Moodle course id');
   const leavers = String(values.leavers).toUpperCase();
-  if (!['KEEP', 'SUSPEND', 'UNENROL'].includes(leavers)) throw new Error('--leavers must be keep, suspend or unenrol');
+  if (!['KEEP', 'SUSPEND', 'UNENROL'].includes(leavers))
+    throw new Error('--leavers must be keep, suspend or unenrol');
   return { semesterId, courseId, dryRun: !values.apply, leavers };
 }
 
@@ -70,7 +91,10 @@ export async function syncCommand(
   args: ReturnType<typeof parse>,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<number> {
-  const bar = new SingleBar({ format: ' {step} [{bar}] {value}/{total}', stream: process.stderr, noTTYOutput: false }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: ' {step} [{bar}] {value}/{total}', stream: process.stderr, noTTYOutput: false },
+    Presets.shades_classic,
+  );
   let current = '';
   const progress: Progress = (step, done, total) => {
     if (step !== current) {
@@ -105,7 +129,12 @@ function render(plan: SyncPlan, report: SyncReport): string {
   );
   let text = `${head}${table.toString()}\n`;
   if (report.failures.length > 0) {
-    const failures = new Table({ head: ['NIP', 'step', 'problem'], colWidths: [12, 15, 80], wordWrap: true, style: { head: [], border: [] } });
+    const failures = new Table({
+      head: ['NIP', 'step', 'problem'],
+      colWidths: [12, 15, 80],
+      wordWrap: true,
+      style: { head: [], border: [] },
+    });
     for (const f of report.failures) failures.push([f.nip ?? '—', f.step, f.message]);
     text += `${report.failures.length} student(s) not handled:\n${failures.toString()}\n`;
   }
@@ -117,7 +146,11 @@ if (process.argv[1] && /cli\.ts$|campusgraph(\.js)?$/.test(process.argv[1])) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `campusgraph failed: ${(err as Error).message}\n`);
+      process.stderr.write(
+        err instanceof ConfigError
+          ? `${err.message}\n`
+          : `campusgraph failed: ${(err as Error).message}\n`,
+      );
       process.exit(err instanceof ConfigError ? 2 : 1);
     },
   );

@@ -50,9 +50,14 @@ const envSchema = linkingSchema.extend({
     .transform((text, ctx) => {
       if (!text?.trim()) return {};
       try {
-        return z.record(z.string().regex(/^[a-z0-9_-]+$/), z.number().int().positive()).parse(JSON.parse(text));
+        return z
+          .record(z.string().regex(/^[a-z0-9_-]+$/), z.number().int().positive())
+          .parse(JSON.parse(text));
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'a JSON object of role shortname → id, e.g. {"student":5}' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'a JSON object of role shortname → id, e.g. {"student":5}',
+        });
         return z.NEVER;
       }
     }),
@@ -121,7 +126,9 @@ export interface MoodleConfig {
 }
 
 /** `simulated: true` = no URL configured: demo mode starts a simulator and fills url and credentials in. */
-export type Upstream<T> = (T & { simulated: false }) | (Omit<T, 'url' | 'username' | 'password' | 'token'> & { simulated: true });
+export type Upstream<T> =
+  | (T & { simulated: false })
+  | (Omit<T, 'url' | 'username' | 'password' | 'token'> & { simulated: true });
 
 export interface Config {
   env: Env['NODE_ENV'];
@@ -152,7 +159,13 @@ export interface SecurityConfig {
 }
 
 const apiKeysSchema = z.array(
-  z.object({ name: z.string().min(1), key: z.string().min(16, 'keys must be at least 16 characters'), scopes: z.array(z.enum(SCOPES)).min(1) }).strict(),
+  z
+    .object({
+      name: z.string().min(1),
+      key: z.string().min(16, 'keys must be at least 16 characters'),
+      scopes: z.array(z.enum(SCOPES)).min(1),
+    })
+    .strict(),
 );
 
 export class ConfigError extends Error {
@@ -179,17 +192,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (!env.SCODOC_PASSWORD) problems.push('SCODOC_PASSWORD: required when SCODOC_URL is set');
   } else {
     for (const name of ['SCODOC_USERNAME', 'SCODOC_PASSWORD', 'SCODOC_DEPT'] as const) {
-      if (env[name]) problems.push(`${name}: set without SCODOC_URL (set SCODOC_URL too, or unset it for demo mode)`);
+      if (env[name])
+        problems.push(
+          `${name}: set without SCODOC_URL (set SCODOC_URL too, or unset it for demo mode)`,
+        );
     }
   }
   if (env.MOODLE_URL) {
     if (!env.MOODLE_TOKEN) problems.push('MOODLE_TOKEN: required when MOODLE_URL is set');
   } else if (env.MOODLE_TOKEN) {
-    problems.push('MOODLE_TOKEN: set without MOODLE_URL (set MOODLE_URL too, or unset it for demo mode)');
+    problems.push(
+      'MOODLE_TOKEN: set without MOODLE_URL (set MOODLE_URL too, or unset it for demo mode)',
+    );
   }
   const apiKeys = readApiKeys(env, problems);
   const jwtConfigured = Boolean(env.JWT_SECRET || env.JWT_JWKS_URL);
-  if (env.JWT_SECRET && env.JWT_SECRET.length < 32) problems.push('JWT_SECRET: must be at least 32 characters');
+  if (env.JWT_SECRET && env.JWT_SECRET.length < 32)
+    problems.push('JWT_SECRET: must be at least 32 characters');
   const disabled = env.AUTH_DISABLED === 'true';
   if (problems.length > 0) throw new ConfigError(problems);
   const production = env.NODE_ENV === 'production';
@@ -210,7 +229,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           timeoutMs: env.SCODOC_TIMEOUT_MS,
           connections: env.SCODOC_POOL_CONNECTIONS,
         }
-      : { simulated: true, timeoutMs: env.SCODOC_TIMEOUT_MS, connections: env.SCODOC_POOL_CONNECTIONS },
+      : {
+          simulated: true,
+          timeoutMs: env.SCODOC_TIMEOUT_MS,
+          connections: env.SCODOC_POOL_CONNECTIONS,
+        },
     moodle: env.MOODLE_URL
       ? {
           simulated: false,
@@ -228,14 +251,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           maxParamsPerRequest: env.MOODLE_MAX_PARAMS_PER_REQUEST,
           roleIds: env.MOODLE_ROLE_IDS,
         },
-    linking: { student: env.LINK_STUDENT_BY, department: env.LINK_DEPARTMENT_BY, semester: env.LINK_SEMESTER_BY },
+    linking: {
+      student: env.LINK_STUDENT_BY,
+      department: env.LINK_DEPARTMENT_BY,
+      semester: env.LINK_SEMESTER_BY,
+    },
     listCacheTtlMs: env.LIST_CACHE_TTL_MS,
     accounts: { usernameRule: env.MOODLE_USERNAME_RULE, auth: env.MOODLE_AUTH },
     security: {
       auth: {
         apiKeys,
         jwt: jwtConfigured
-          ? { secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, scopesClaim: env.JWT_SCOPES_CLAIM }
+          ? {
+              secret: env.JWT_SECRET,
+              jwksUrl: env.JWT_JWKS_URL,
+              issuer: env.JWT_ISSUER,
+              audience: env.JWT_AUDIENCE,
+              scopesClaim: env.JWT_SCOPES_CLAIM,
+            }
           : null,
         disabled,
       },
@@ -248,7 +281,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       introspection: !production || graphiql,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
       maxBodyBytes: env.MAX_BODY_BYTES,
-      limits: { depth: env.MAX_DEPTH, aliases: env.MAX_ALIASES, tokens: env.MAX_TOKENS, cost: env.MAX_COST },
+      limits: {
+        depth: env.MAX_DEPTH,
+        aliases: env.MAX_ALIASES,
+        tokens: env.MAX_TOKENS,
+        cost: env.MAX_COST,
+      },
     },
     resilience: {
       retries: env.UPSTREAM_RETRIES,
@@ -312,7 +350,10 @@ function readApiKeys(env: Env, problems: string[]): ApiKey[] {
     }
     const parsed = apiKeysSchema.safeParse(json);
     // Issue paths and messages only: never the key values.
-    if (!parsed.success) problems.push(`${name}: ${parsed.error.issues.map((i) => `[${i.path.join('.')}] ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      problems.push(
+        `${name}: ${parsed.error.issues.map((i) => `[${i.path.join('.')}] ${i.message}`).join('; ')}`,
+      );
     else keys.push(...parsed.data);
   }
   return keys;

@@ -8,7 +8,17 @@ export type { Logger };
  * wherever it sits) and by value (each configured secret is scrubbed from the final serialized line),
  * because a secret can hide in a free-text message or an error stack as easily as in a field.
  */
-const SECRET_KEYS = ['password', 'passwd', 'token', 'wstoken', 'secret', 'authorization', 'apiKey', 'key', 'debuginfo'];
+const SECRET_KEYS = [
+  'password',
+  'passwd',
+  'token',
+  'wstoken',
+  'secret',
+  'authorization',
+  'apiKey',
+  'key',
+  'debuginfo',
+];
 
 function redactPaths(): string[] {
   const paths: string[] = [];
@@ -26,7 +36,9 @@ export interface LoggerOptions {
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const secrets = (opts.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  const secrets = (opts.secrets ?? []).filter(
+    (s): s is string => typeof s === 'string' && s.length >= 4,
+  );
   const target = opts.destination ?? process.stdout;
   // A plain object with a synchronous write(): lines are handed over at once, so nothing is lost on a crash.
   const scrubbing = {
@@ -47,7 +59,10 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       serializers: {
         // UpstreamError keeps its diagnostic `detail` (zod issues, Moodle debuginfo) non-enumerable so it never
         // reaches a client; logs are exactly where it belongs.
-        err: (err: Error & { detail?: unknown }) => ({ ...pino.stdSerializers.err(err), detail: err.detail }),
+        err: (err: Error & { detail?: unknown }) => ({
+          ...pino.stdSerializers.err(err),
+          detail: err.detail,
+        }),
       },
     },
     scrubbing,

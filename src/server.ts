@@ -70,7 +70,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const security = opts.security ?? OPEN_SECURITY;
   const metrics = opts.metrics ?? new Metrics();
   const scodoc = createScodocClient(opts.scodoc, { metrics, resilience: opts.resilience });
-  const moodle = createMoodleClient(opts.moodle, { roleIds: opts.moodle.roleIds, metrics, resilience: opts.resilience });
+  const moodle = createMoodleClient(opts.moodle, {
+    roleIds: opts.moodle.roleIds,
+    metrics,
+    resilience: opts.resilience,
+  });
   const ready = readiness(scodoc, moodle);
   const auth = createAuthenticator(security.auth);
   const limiter = opts.rateLimitStore ?? new MemoryRateLimitStore();
@@ -86,7 +90,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       today: opts.today ?? (() => new Date().toISOString().slice(0, 10)),
     }),
     graphqlEndpoint: '/graphql',
-    graphiql: security.graphiql ? { title: 'Campus Graph', defaultQuery: GRAPHIQL_DEFAULT_QUERY } : false,
+    graphiql: security.graphiql
+      ? { title: 'Campus Graph', defaultQuery: GRAPHIQL_DEFAULT_QUERY }
+      : false,
     cors:
       security.corsOrigins.length > 0
         ? {
@@ -97,7 +103,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
             maxAge: 600,
           }
         : false,
-    maskedErrors: { maskError: (error, message) => maskError(error, message, opts.log), isDev: false },
+    maskedErrors: {
+      maskError: (error, message) => maskError(error, message, opts.log),
+      isDev: false,
+    },
     landingPage: false,
     plugins: [...plugins(security, opts.production ?? false), observeOperations(metrics)],
     logging: {
@@ -130,7 +139,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const requestId = safeRequestId(req.headers['x-request-id']) ?? randomUUID();
     res.setHeader('x-request-id', requestId);
     return requestScope.run({ requestId }, () =>
-      inSpan('graphql request', { 'http.method': req.method ?? '', 'request.id': requestId }, () => serveGraphQL(req, res)),
+      inSpan('graphql request', { 'http.method': req.method ?? '', 'request.id': requestId }, () =>
+        serveGraphQL(req, res),
+      ),
     );
   }
 
@@ -142,14 +153,24 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > security.maxBodyBytes)
       return refuse(413, 'too_large', {
-        errors: [{ message: `Request body over ${security.maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+        errors: [
+          {
+            message: `Request body over ${security.maxBodyBytes} bytes.`,
+            extensions: { code: 'PAYLOAD_TOO_LARGE' },
+          },
+        ],
       });
     if (!length && req.headers['transfer-encoding']) capStream(req, security.maxBodyBytes);
     const caller = await callerOf(req, auth, security);
     if (caller === 'unauthenticated') {
       res.setHeader('www-authenticate', 'Bearer realm="campus-graph"');
       return refuse(401, 'unauthenticated', {
-        errors: [{ message: 'Authentication required: send Authorization: Bearer <API key or JWT>.', extensions: { code: 'UNAUTHENTICATED' } }],
+        errors: [
+          {
+            message: 'Authentication required: send Authorization: Bearer <API key or JWT>.',
+            extensions: { code: 'UNAUTHENTICATED' },
+          },
+        ],
       });
     }
     if (caller) {
@@ -160,7 +181,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
       );
       if (!allowed) {
         res.setHeader('retry-after', String(Math.ceil(retryAfterMs / 1000)));
-        return refuse(429, 'rate_limited', { errors: [{ message: 'Too many requests: slow down.', extensions: { code: 'RATE_LIMITED' } }] });
+        return refuse(429, 'rate_limited', {
+          errors: [
+            { message: 'Too many requests: slow down.', extensions: { code: 'RATE_LIMITED' } },
+          ],
+        });
       }
     }
     // Yoga's node listener gives the context factory {req, res}: the caller rides on the request.
@@ -200,9 +225,18 @@ export function createGateway(opts: GatewayOptions): Gateway {
  * The caller, `null` for requests that need none (CORS preflight, the GraphiQL page itself), or
  * 'unauthenticated'. GraphiQL's page is static; the queries it sends carry the key like any client's.
  */
-async function callerOf(req: IncomingMessage, auth: Authenticator, security: SecurityConfig): Promise<Caller | null | 'unauthenticated'> {
+async function callerOf(
+  req: IncomingMessage,
+  auth: Authenticator,
+  security: SecurityConfig,
+): Promise<Caller | null | 'unauthenticated'> {
   if (req.method === 'OPTIONS') return null;
-  if (req.method === 'GET' && security.graphiql && String(req.headers.accept ?? '').includes('text/html')) return null;
+  if (
+    req.method === 'GET' &&
+    security.graphiql &&
+    String(req.headers.accept ?? '').includes('text/html')
+  )
+    return null;
   const result = await auth.authenticate(req.headers.authorization);
   return result.ok ? result.caller : 'unauthenticated';
 }
@@ -218,7 +252,10 @@ function plugins(security: SecurityConfig, production: boolean): Plugin[] {
     // Suggestions ("Did you mean …?") map the schema for an attacker; off in production.
     blockFieldSuggestion: { enabled: production },
   });
-  const list: Plugin[] = [armor as unknown as Plugin, useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] })];
+  const list: Plugin[] = [
+    armor as unknown as Plugin,
+    useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+  ];
   if (!security.introspection) list.push(useDisableIntrospection());
   return list;
 }
@@ -227,11 +264,13 @@ function plugins(security: SecurityConfig, production: boolean): Plugin[] {
 function observeOperations(metrics: Metrics): Plugin {
   return {
     onExecute({ args }) {
-      const operation = getOperationAST(args.document, args.operationName)?.name?.value ?? 'anonymous';
+      const operation =
+        getOperationAST(args.document, args.operationName)?.name?.value ?? 'anonymous';
       const started = performance.now();
       return {
         onExecuteDone({ result }) {
-          const failed = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
+          const failed =
+            'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
           metrics.graphqlRequests.inc({ operation, outcome: failed ? 'error' : 'ok' });
           metrics.graphqlDuration.observe({ operation }, (performance.now() - started) / 1000);
         },

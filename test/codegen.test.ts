@@ -7,5 +7,9 @@ import config from '../codegen';
 it('src/generated/operations.ts is what codegen makes of schema/operations (run `npm run codegen`)', async () => {
   const outputs = await generate({ ...config, silent: true }, false);
   expect(outputs.length).toBeGreaterThan(0);
-  for (const output of outputs) expect(readFileSync(new URL(`../${output.filename}`, import.meta.url), 'utf8'), output.filename).toBe(output.content);
+  for (const output of outputs)
+    expect(
+      readFileSync(new URL(`../${output.filename}`, import.meta.url), 'utf8'),
+      output.filename,
+    ).toBe(output.content);
 });

@@ -7,8 +7,16 @@ import { ConfigError, loadConfig, requireServerAuth, secretsOf } from '../src/co
 describe('configuration', () => {
   it('defaults to demo mode with both upstreams simulated', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 4000, scodoc: { simulated: true, timeoutMs: 10_000 }, moodle: { simulated: true, maxParamsPerRequest: 4000 } });
-    expect(c.linking).toEqual({ student: 'idnumber', department: 'idnumber', semester: 'idnumber' });
+    expect(c).toMatchObject({
+      port: 4000,
+      scodoc: { simulated: true, timeoutMs: 10_000 },
+      moodle: { simulated: true, maxParamsPerRequest: 4000 },
+    });
+    expect(c.linking).toEqual({
+      student: 'idnumber',
+      department: 'idnumber',
+      semester: 'idnumber',
+    });
   });
 
   it('uses a configured upstream for real and keeps the other simulated', () => {
@@ -34,38 +42,58 @@ describe('configuration', () => {
   it('names every bad variable on its own line, and never prints a value', () => {
     let err: ConfigError | undefined;
     try {
-      loadConfig({ PORT: 'eighty', SCODOC_URL: 'ftp://x', MOODLE_TIMEOUT_MS: '-5', LINK_STUDENT_BY: 'shoesize' });
+      loadConfig({
+        PORT: 'eighty',
+        SCODOC_URL: 'ftp://x',
+        MOODLE_TIMEOUT_MS: '-5',
+        LINK_STUDENT_BY: 'shoesize',
+      });
     } catch (e) {
       err = e as ConfigError;
     }
     expect(err).toBeInstanceOf(ConfigError);
     const names = err!.problems.map((p) => p.split(':')[0]);
-    expect(names).toEqual(expect.arrayContaining(['PORT', 'SCODOC_URL', 'MOODLE_TIMEOUT_MS', 'LINK_STUDENT_BY']));
+    expect(names).toEqual(
+      expect.arrayContaining(['PORT', 'SCODOC_URL', 'MOODLE_TIMEOUT_MS', 'LINK_STUDENT_BY']),
+    );
     expect(err!.message).not.toContain('eighty');
     expect(err!.message).not.toContain('shoesize');
   });
 
   it('parses MOODLE_ROLE_IDS as a JSON map and rejects anything else', () => {
-    expect(loadConfig({ MOODLE_ROLE_IDS: '{"student": 5, "editingteacher": 3}' }).moodle.roleIds).toEqual({ student: 5, editingteacher: 3 });
-    expect(() => loadConfig({ MOODLE_ROLE_IDS: '{"student": "five"}' })).toThrow(/MOODLE_ROLE_IDS: a JSON object/);
+    expect(
+      loadConfig({ MOODLE_ROLE_IDS: '{"student": 5, "editingteacher": 3}' }).moodle.roleIds,
+    ).toEqual({ student: 5, editingteacher: 3 });
+    expect(() => loadConfig({ MOODLE_ROLE_IDS: '{"student": "five"}' })).toThrow(
+      /MOODLE_ROLE_IDS: a JSON object/,
+    );
   });
 
   it('reads API keys from API_KEYS and API_KEYS_FILE, validates them and never echoes a key', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cg-')), 'keys.json');
-    writeFileSync(file, JSON.stringify([{ name: 'sync-job', key: 'file-key-0123456789abcdef', scopes: ['sync'] }]));
+    writeFileSync(
+      file,
+      JSON.stringify([{ name: 'sync-job', key: 'file-key-0123456789abcdef', scopes: ['sync'] }]),
+    );
     const c = loadConfig({
-      API_KEYS: JSON.stringify([{ name: 'app', key: 'env-key-0123456789abcdef', scopes: ['read', 'read:personal'] }]),
+      API_KEYS: JSON.stringify([
+        { name: 'app', key: 'env-key-0123456789abcdef', scopes: ['read', 'read:personal'] },
+      ]),
       API_KEYS_FILE: file,
     });
     expect(c.security.auth.apiKeys.map((k) => k.name)).toEqual(['app', 'sync-job']);
     try {
-      loadConfig({ API_KEYS: JSON.stringify([{ name: 'x', key: 'short-secret', scopes: ['admin'] }]) });
+      loadConfig({
+        API_KEYS: JSON.stringify([{ name: 'x', key: 'short-secret', scopes: ['admin'] }]),
+      });
       expect.unreachable();
     } catch (e) {
       expect((e as ConfigError).problems[0]).toMatch(/^API_KEYS: /);
       expect((e as Error).message).not.toContain('short-secret');
     }
-    expect(() => loadConfig({ API_KEYS_FILE: '/nonexistent/keys.json' })).toThrow(/API_KEYS_FILE: cannot be read/);
+    expect(() => loadConfig({ API_KEYS_FILE: '/nonexistent/keys.json' })).toThrow(
+      /API_KEYS_FILE: cannot be read/,
+    );
   });
 
   it('lists every configured secret for the logger to scrub', () => {
@@ -76,27 +104,39 @@ describe('configuration', () => {
       MOODLE_URL: 'https://m.example.fr',
       MOODLE_TOKEN: 'm00dle-token',
       JWT_SECRET: 'j'.repeat(32),
-      API_KEYS: JSON.stringify([{ name: 'app', key: 'api-key-0123456789abcdef', scopes: ['read'] }]),
+      API_KEYS: JSON.stringify([
+        { name: 'app', key: 'api-key-0123456789abcdef', scopes: ['read'] },
+      ]),
     });
-    expect(secretsOf(c).sort()).toEqual(['api-key-0123456789abcdef', 'j'.repeat(32), 'm00dle-token', 'sc0doc-password'].sort());
+    expect(secretsOf(c).sort()).toEqual(
+      ['api-key-0123456789abcdef', 'j'.repeat(32), 'm00dle-token', 'sc0doc-password'].sort(),
+    );
   });
 
   it('the server refuses to run open in front of a real upstream, unless AUTH_DISABLED=true', () => {
     const real = { MOODLE_URL: 'https://moodle.example.fr', MOODLE_TOKEN: 't0ken-value' };
     expect(() => requireServerAuth(loadConfig(real))).toThrow(/clients must authenticate/);
     expect(() => requireServerAuth(loadConfig({ ...real, AUTH_DISABLED: 'true' }))).not.toThrow();
-    expect(() => requireServerAuth(loadConfig({ ...real, JWT_SECRET: 'x'.repeat(32) }))).not.toThrow();
+    expect(() =>
+      requireServerAuth(loadConfig({ ...real, JWT_SECRET: 'x'.repeat(32) })),
+    ).not.toThrow();
     expect(() => requireServerAuth(loadConfig({}))).not.toThrow(); // demo mode stays open
   });
 
   it('requires credentials with a URL, without echoing the secret', () => {
-    expect(() => loadConfig({ MOODLE_URL: 'https://moodle.example.fr' })).toThrow(/MOODLE_TOKEN: required when MOODLE_URL is set/);
+    expect(() => loadConfig({ MOODLE_URL: 'https://moodle.example.fr' })).toThrow(
+      /MOODLE_TOKEN: required when MOODLE_URL is set/,
+    );
     try {
       loadConfig({ SCODOC_URL: 'https://s.example.fr/ScoDoc', SCODOC_PASSWORD: 'hunter2-secret' });
     } catch (e) {
-      expect((e as ConfigError).problems).toEqual(['SCODOC_USERNAME: required when SCODOC_URL is set']);
+      expect((e as ConfigError).problems).toEqual([
+        'SCODOC_USERNAME: required when SCODOC_URL is set',
+      ]);
       expect((e as Error).message).not.toContain('hunter2-secret');
     }
-    expect(() => loadConfig({ MOODLE_TOKEN: 'abc' })).toThrow(/MOODLE_TOKEN: set without MOODLE_URL/);
+    expect(() => loadConfig({ MOODLE_TOKEN: 'abc' })).toThrow(
+      /MOODLE_TOKEN: set without MOODLE_URL/,
+    );
   });
 });

@@ -8,7 +8,9 @@ describe('demo university generator', () => {
 
   it('is deterministic for a seed, a size and a date', () => {
     expect(generateDemoUniversity({ today: TODAY })).toEqual(u);
-    expect(generateDemoUniversity({ today: TODAY, seed: 7 }).students[0]).not.toEqual(u.students[0]);
+    expect(generateDemoUniversity({ today: TODAY, seed: 7 }).students[0]).not.toEqual(
+      u.students[0],
+    );
   });
 
   it('has the requested size, spread over the IUT départements', () => {
@@ -21,7 +23,9 @@ describe('demo university generator', () => {
   it('names semesters with ScoDoc session ids and marks the current ones by date', () => {
     expect(academicYear(TODAY)).toBe(2026);
     expect(academicYear('2027-03-01')).toBe(2026);
-    const current = u.semesters.filter((s) => s.dateDebut <= TODAY && TODAY <= s.dateFin).map((s) => s.sessionId);
+    const current = u.semesters
+      .filter((s) => s.dateDebut <= TODAY && TODAY <= s.dateFin)
+      .map((s) => s.sessionId);
     expect(current).toContain('INFO-BUT-FI-S1-2026');
     expect(current.every((id) => /^[A-Z]+-BUT-F[IA]-S[135]-2026$/.test(id))).toBe(true);
     expect(u.semesters.some((s) => s.anneeScolaire === 2024)).toBe(true);
@@ -34,19 +38,33 @@ describe('demo university generator', () => {
     const states = new Set(u.students.map((s) => s.moodle));
     expect(states).toEqual(new Set(['none', 'active', 'suspended', 'soft-deleted']));
     expect(u.students.some((s) => s.moodleIdnumber?.endsWith('.0'))).toBe(true);
-    expect(u.students.some((s) => s.moodleIdnumber !== null && s.moodleIdnumber !== s.moodleIdnumber.trim())).toBe(true);
-    expect(u.departments.find((d) => d.acronym === 'CJ')).toMatchObject({ visible: false, hasMoodleCategory: false });
-    expect(u.extraCourses.some((c) => c.idnumber && !u.semesters.some((s) => s.sessionId === c.idnumber))).toBe(true);
+    expect(
+      u.students.some(
+        (s) => s.moodleIdnumber !== null && s.moodleIdnumber !== s.moodleIdnumber.trim(),
+      ),
+    ).toBe(true);
+    expect(u.departments.find((d) => d.acronym === 'CJ')).toMatchObject({
+      visible: false,
+      hasMoodleCategory: false,
+    });
+    expect(
+      u.extraCourses.some(
+        (c) => c.idnumber && !u.semesters.some((s) => s.sessionId === c.idnumber),
+      ),
+    ).toBe(true);
     expect(u.moodleOnlyUsers.some((m) => m.isSiteAdmin)).toBe(true);
     expect(new Set(u.registrations.map((r) => r.etat))).toEqual(new Set(['I', 'D', 'DEF']));
   });
 
   it('only registers students in semesters that have started, and stops a path at D or DEF', () => {
     const sems = new Map(u.semesters.map((s) => [s.id, s]));
-    for (const r of u.registrations) expect(sems.get(r.formsemestreId)!.dateDebut <= TODAY).toBe(true);
+    for (const r of u.registrations)
+      expect(sems.get(r.formsemestreId)!.dateDebut <= TODAY).toBe(true);
     const byStudent = new Map<number, string[]>();
-    for (const r of u.registrations) byStudent.set(r.etudid, [...(byStudent.get(r.etudid) ?? []), r.etat]);
-    for (const path of byStudent.values()) expect(path.slice(0, -1).every((e) => e === 'I')).toBe(true);
+    for (const r of u.registrations)
+      byStudent.set(r.etudid, [...(byStudent.get(r.etudid) ?? []), r.etat]);
+    for (const path of byStudent.values())
+      expect(path.slice(0, -1).every((e) => e === 'I')).toBe(true);
   });
 
   it('scales', () => {

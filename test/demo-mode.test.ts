@@ -12,7 +12,14 @@ afterAll(() => {
 it('demo mode starts, answers departments from the simulated ScoDoc, and stops cleanly on SIGTERM', async () => {
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', SCODOC_SIM_PORT: '0', MOODLE_SIM_PORT: '0', DEMO_STUDENTS: '100', LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      SCODOC_SIM_PORT: '0',
+      MOODLE_SIM_PORT: '0',
+      DEMO_STUDENTS: '100',
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -36,12 +43,23 @@ it('demo mode starts, answers departments from the simulated ScoDoc, and stops c
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: '{ departments { acronym } }' }),
   });
-  expect(await res.json()).toEqual({ data: { departments: [{ acronym: 'INFO' }, { acronym: 'GEII' }, { acronym: 'RT' }, { acronym: 'MMI' }] } });
+  expect(await res.json()).toEqual({
+    data: {
+      departments: [
+        { acronym: 'INFO' },
+        { acronym: 'GEII' },
+        { acronym: 'RT' },
+        { acronym: 'MMI' },
+      ],
+    },
+  });
   expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
   const graphiql = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
   expect(await graphiql.text()).toContain('DepartmentRoster');
 
-  const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child!.on('exit', (code) => resolve(code)),
+  );
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
 }, 30_000);
@@ -71,7 +89,11 @@ it('refuses to start open in front of a real upstream; AUTH_DISABLED=true starts
     SCODOC_USERNAME: 'api',
     SCODOC_PASSWORD: 'sc0doc-pw',
   };
-  const refused = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const refused = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   refused.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   expect(await new Promise((resolve) => refused.on('exit', resolve))).toBe(1);

@@ -46,12 +46,15 @@ const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]
 
 function value(type: GraphQLInputType, depth = 0): string {
   if (isNonNullType(type)) return value(type.ofType, depth);
-  if (isListType(type)) return `[${Array.from({ length: Math.floor(rnd() * 4) }, () => value(type.ofType, depth + 1)).join(', ')}]`;
+  if (isListType(type))
+    return `[${Array.from({ length: Math.floor(rnd() * 4) }, () => value(type.ofType, depth + 1)).join(', ')}]`;
   if (rnd() < 0.1) return pick(['null', '3.7', '"x"', 'true', '[1]', '{a: 1}', '-2147483649']); // wrong type on purpose
   if (isEnumType(type)) return pick(type.getValues()).name;
   if (isInputObjectType(type)) {
     if (depth > 3) return '{}';
-    const fields = Object.values(type.getFields()).filter((f) => isNonNullType(f.type) || rnd() < 0.6);
+    const fields = Object.values(type.getFields()).filter(
+      (f) => isNonNullType(f.type) || rnd() < 0.6,
+    );
     return `{ ${fields.map((f) => `${f.name}: ${value(f.type, depth + 1)}`).join(', ')} }`;
   }
   if (isScalarType(type)) {
@@ -83,8 +86,12 @@ function field(f: GraphQLField<unknown, unknown>, depth: number): string {
         .join(', ')})`
     : '';
   const type = getNamedType(f.type);
-  if (isObjectType(type)) return depth <= 0 ? `${alias}${f.name}${args} { __typename }` : `${alias}${f.name}${args} { ${selection(type, depth - 1)} }`;
-  if (isUnionType(type) || isInterfaceType(type)) return `${alias}${f.name}${args} { __typename ... on Error { message code } }`;
+  if (isObjectType(type))
+    return depth <= 0
+      ? `${alias}${f.name}${args} { __typename }`
+      : `${alias}${f.name}${args} { ${selection(type, depth - 1)} }`;
+  if (isUnionType(type) || isInterfaceType(type))
+    return `${alias}${f.name}${args} { __typename ... on Error { message code } }`;
   return `${alias}${f.name}${args}`;
 }
 
@@ -94,8 +101,8 @@ function generated(): string {
   return `${root === schema.getQueryType() ? 'query' : 'mutation'} { ${selection(root, depth)} }`;
 }
 
-const examples = readdirSync(fileURLToPath(new URL('../schema/operations/', import.meta.url))).map((f) =>
-  readFileSync(fileURLToPath(new URL(`../schema/operations/${f}`, import.meta.url)), 'utf8'),
+const examples = readdirSync(fileURLToPath(new URL('../schema/operations/', import.meta.url))).map(
+  (f) => readFileSync(fileURLToPath(new URL(`../schema/operations/${f}`, import.meta.url)), 'utf8'),
 );
 function mutated(): string {
   const chars = [...pick(examples)];
@@ -103,7 +110,12 @@ function mutated(): string {
     const at = Math.floor(rnd() * chars.length);
     const op = rnd();
     if (op < 0.4) chars.splice(at, 1);
-    else if (op < 0.8) chars.splice(at, 0, pick(['{', '}', '(', ')', '$', '"', ':', '!', '@', '#', 'é', '\u0000', ' ']));
+    else if (op < 0.8)
+      chars.splice(
+        at,
+        0,
+        pick(['{', '}', '(', ')', '$', '"', ':', '!', '@', '#', 'é', '\u0000', ' ']),
+      );
     else chars[at] = pick(['x', '9', '[', ']']);
   }
   return chars.join('');
@@ -119,8 +131,15 @@ it(`${COUNT} generated and mutated operations: no 5xx, no crash, no hang`, async
   const bodies: string[] = [];
   for (let i = 0; i < COUNT; i += 1) {
     const query = i % 3 === 2 ? mutated() : generated();
-    const variables = rnd() < 0.2 ? { acronym: pick(NASTY), id: pick([1, 'x', null, 1e20]), first: pick([1, -5, 10_000]) } : undefined;
-    bodies.push(rnd() < 0.02 ? pick(['{', 'null', '[]', '{"query": 5}', '{"query":"{}", "variables": "x"}']) : JSON.stringify({ query, variables }));
+    const variables =
+      rnd() < 0.2
+        ? { acronym: pick(NASTY), id: pick([1, 'x', null, 1e20]), first: pick([1, -5, 10_000]) }
+        : undefined;
+    bodies.push(
+      rnd() < 0.02
+        ? pick(['{', 'null', '[]', '{"query": 5}', '{"query":"{}", "variables": "x"}'])
+        : JSON.stringify({ query, variables }),
+    );
   }
   const statuses = new Map<number, number>();
   let next = 0;
@@ -143,9 +162,13 @@ it(`${COUNT} generated and mutated operations: no 5xx, no crash, no hang`, async
   expect(total).toBe(COUNT);
   expect([...statuses.keys()].every((s) => s < 500)).toBe(true);
   // The gateway is still healthy and answering after the storm.
-  expect((await gw.query('{ departments { acronym } }')).data).toMatchObject({ departments: expect.any(Array) });
+  expect((await gw.query('{ departments { acronym } }')).data).toMatchObject({
+    departments: expect.any(Array),
+  });
   // Every failure must be an expected one (bad input, an upstream refusal): none may reach the "unexpected" mask.
   const unexpected = gw.logLines.filter((l) => l.includes('unexpected error in a resolver'));
   expect(unexpected.map((l) => JSON.parse(l).err?.message)).toEqual([]);
-  process.stdout.write(`fuzz: ${COUNT} operations, statuses ${JSON.stringify(Object.fromEntries(statuses))}\n`);
+  process.stdout.write(
+    `fuzz: ${COUNT} operations, statuses ${JSON.stringify(Object.fromEntries(statuses))}\n`,
+  );
 }, 120_000);

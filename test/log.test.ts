@@ -5,11 +5,21 @@ import { UpstreamError } from '../src/upstreams/errors';
 
 it('redacts secrets by key and scrubs configured secret values from every line, errors included', () => {
   const lines: string[] = [];
-  const destination = new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) });
+  const destination = new Writable({
+    write: (chunk, _e, done) => (lines.push(String(chunk)), done()),
+  });
   const log = createLogger({ destination, secrets: ['tok-123456', 'pa55word!'] });
-  log.info({ wstoken: 'anything', nested: { password: 'x', authorization: 'Bearer y' } }, 'called with tok-123456');
+  log.info(
+    { wstoken: 'anything', nested: { password: 'x', authorization: 'Bearer y' } },
+    'called with tok-123456',
+  );
   log.error({ err: new Error('failed for pa55word! at login') }, 'boom');
-  const upstream = new UpstreamError({ system: 'moodle', code: 'REJECTED', message: 'Moodle x: refused', detail: 'debuginfo: SELECT … tok-123456' });
+  const upstream = new UpstreamError({
+    system: 'moodle',
+    code: 'REJECTED',
+    message: 'Moodle x: refused',
+    detail: 'debuginfo: SELECT … tok-123456',
+  });
   log.warn({ err: upstream }, 'upstream failure');
   const all = lines.join('');
   expect(all).not.toContain('tok-123456');

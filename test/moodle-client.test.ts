@@ -16,9 +16,22 @@ const university = generateDemoUniversity({ today: '2026-11-23', students: 150 }
 
 let sim: MoodleSimulator;
 const clients: MoodleClient[] = [];
-function client(opts: { budget?: number; url?: string; timeoutMs?: number; roleIds?: Record<string, number> } = {}) {
+function client(
+  opts: {
+    budget?: number;
+    url?: string;
+    timeoutMs?: number;
+    roleIds?: Record<string, number>;
+  } = {},
+) {
   const c = createMoodleClient(
-    { url: opts.url ?? sim.url, token: TOKEN, timeoutMs: opts.timeoutMs ?? 3000, connections: 4, maxParamsPerRequest: opts.budget ?? 4000 },
+    {
+      url: opts.url ?? sim.url,
+      token: TOKEN,
+      timeoutMs: opts.timeoutMs ?? 3000,
+      connections: 4,
+      maxParamsPerRequest: opts.budget ?? 4000,
+    },
     // The policies (retries, breaker) are tested on their own: here every failure must reach the caller as is.
     { roleIds: opts.roleIds, resilience: { retries: 0, breakerThreshold: 1_000 } },
   );
@@ -53,9 +66,18 @@ describe('form encoding', () => {
   it('encodes nested params exactly as the recorded requests were sent', () => {
     const forms = readdirSync(FIXTURES)
       .filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(readFileSync(FIXTURES + f, 'utf8')).request.form as Array<[string, string]>);
+      .map(
+        (f) =>
+          JSON.parse(readFileSync(FIXTURES + f, 'utf8')).request.form as Array<[string, string]>,
+      );
     const sample = forms.find((f) => f.some(([k]) => k === 'users[1][username]'))!;
-    const users = [0, 1].map((i) => Object.fromEntries(sample.filter(([k]) => k.startsWith(`users[${i}]`)).map(([k, v]) => [/\[(\w+)\]$/.exec(k)![1]!, v])));
+    const users = [0, 1].map((i) =>
+      Object.fromEntries(
+        sample
+          .filter(([k]) => k.startsWith(`users[${i}]`))
+          .map(([k, v]) => [/\[(\w+)\]$/.exec(k)![1]!, v]),
+      ),
+    );
     expect(encodeForm({ users })).toEqual(sample.filter(([k]) => k.startsWith('users[')));
     expect(encodeForm({ options: { ids: [10, 999999] } })).toEqual([
       ['options[ids][0]', '10'],
@@ -64,7 +86,15 @@ describe('form encoding', () => {
   });
 
   it('sends booleans as 1/0 and leaves undefined and null out', () => {
-    expect(encodeForm({ userid: 211, returnusercount: false, a: undefined, b: null, e: [{ suspend: true }] })).toEqual([
+    expect(
+      encodeForm({
+        userid: 211,
+        returnusercount: false,
+        a: undefined,
+        b: null,
+        e: [{ suspend: true }],
+      }),
+    ).toEqual([
       ['userid', '211'],
       ['returnusercount', '0'],
       ['e[0][suspend]', '1'],
@@ -83,7 +113,9 @@ describe('form encoding', () => {
 });
 
 describe('Moodle client against the simulator', () => {
-  const someStudent = university.students.find((s) => s.moodle === 'active' && s.moodleIdnumber === s.nip)!;
+  const someStudent = university.students.find(
+    (s) => s.moodle === 'active' && s.moodleIdnumber === s.nip,
+  )!;
 
   it('reads site info', async () => {
     const info = await client().getSiteInfo();
@@ -99,20 +131,32 @@ describe('Moodle client against the simulator', () => {
     // 50 values per request with a budget of 53 (3 fixed fields).
     expect(sim.stats().core_user_get_users_by_field).toBe(Math.ceil(nips.length / 50));
     expect(await c.getUsersByField('idnumber', [])).toEqual([]);
-    expect((await c.getUsersByField('idnumber', [someStudent.nip!]))[0]).toMatchObject({ idnumber: someStudent.nip, email: someStudent.email });
+    expect((await c.getUsersByField('idnumber', [someStudent.nip!]))[0]).toMatchObject({
+      idnumber: someStudent.nip,
+      email: someStudent.email,
+    });
   });
 
   it('creates, updates and deletes users; update warnings reach the caller', async () => {
     const c = client();
     const [created] = await c.createUsers([
-      { username: 'nouvel.etudiant', firstname: 'Nouvel', lastname: 'Étudiant', email: 'nouvel@etu.univ-demo.fr', idnumber: '99887766', auth: 'cas' },
+      {
+        username: 'nouvel.etudiant',
+        firstname: 'Nouvel',
+        lastname: 'Étudiant',
+        email: 'nouvel@etu.univ-demo.fr',
+        idnumber: '99887766',
+        auth: 'cas',
+      },
     ]);
     expect(created!.username).toBe('nouvel.etudiant');
     const warnings = await c.updateUsers([
       { id: created!.id, suspended: true },
       { id: 999999, firstname: 'Nobody' },
     ]);
-    expect(warnings).toEqual([expect.objectContaining({ warningcode: 'invaliduserid', itemid: 999999 })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ warningcode: 'invaliduserid', itemid: 999999 }),
+    ]);
     expect((await c.getUsersByField('id', [String(created!.id)]))[0]!.suspended).toBe(true);
     await c.deleteUsers([created!.id]);
     const after = await c.getUsersByField('id', [String(created!.id)]);
@@ -121,7 +165,11 @@ describe('Moodle client against the simulator', () => {
 
   it('a rejected batch is a MoodleError with the errorcode kept and no debuginfo in the message', async () => {
     const c = client();
-    const err = await failure(c.createUsers([{ username: 'admin', firstname: 'A', lastname: 'B', email: 'a@b.fr', auth: 'cas' }]));
+    const err = await failure(
+      c.createUsers([
+        { username: 'admin', firstname: 'A', lastname: 'B', email: 'a@b.fr', auth: 'cas' },
+      ]),
+    );
     expect(err).toBeInstanceOf(MoodleError);
     expect(err.upstreamCode).toBe('invalidparameter');
     expect(err.message).toBe('Moodle core_user_create_users: Invalid parameter value detected');
@@ -131,9 +179,14 @@ describe('Moodle client against the simulator', () => {
 
   it('an all-or-nothing failure in a later chunk says how many items earlier chunks applied', async () => {
     const c = client();
-    const course = [...sim.store.courses.values()].find((x) => x.idnumber === 'INFO-BUT-FI-S1-2026')!;
+    const course = [...sim.store.courses.values()].find(
+      (x) => x.idnumber === 'INFO-BUT-FI-S1-2026',
+    )!;
     const users = [...sim.store.users.values()].filter((u) => !u.deleted).slice(3, 5);
-    const enrolments = [...users.map((u) => ({ roleid: 5, userid: u.id, courseid: course.id })), { roleid: 5, userid: 999999, courseid: course.id }];
+    const enrolments = [
+      ...users.map((u) => ({ roleid: 5, userid: u.id, courseid: course.id })),
+      { roleid: 5, userid: 999999, courseid: course.id },
+    ];
     // A budget of one enrolment (3 values) per request: the third request fails after two were applied.
     const one = client({ budget: 3 + 3 });
     const err = await failure(one.enrolUsers(enrolments));
@@ -147,32 +200,68 @@ describe('Moodle client against the simulator', () => {
   it('categories and courses: create, read by field and by ids (with the crash fallback), delete', async () => {
     const c = client();
     const [cat] = await c.createCategories([{ name: 'Qualité', idnumber: 'QLIO', parent: 0 }]);
-    expect((await c.getCategories({ idnumber: 'QLIO' }, { addsubcategories: false }))[0]!.id).toBe(cat!.id);
-    expect((await failure(c.createCategories([{ name: 'Dup', idnumber: 'QLIO' }]))).upstreamCode).toBe('categoryidnumbertaken');
-    const created = await c.createCourses([{ fullname: 'Qualité S1', shortname: 'QLIO-S1', categoryid: cat!.id, idnumber: 'QLIO-BUT-FI-S1-2026' }]);
-    expect((await failure(c.createCourses([{ fullname: 'x', shortname: 'QLIO-S1', categoryid: cat!.id }]))).upstreamCode).toBe('shortnametaken');
-    expect((await c.getCoursesByField('idnumber', 'QLIO-BUT-FI-S1-2026')).map((x) => x.id)).toEqual([created[0]!.id]);
+    expect((await c.getCategories({ idnumber: 'QLIO' }, { addsubcategories: false }))[0]!.id).toBe(
+      cat!.id,
+    );
+    expect(
+      (await failure(c.createCategories([{ name: 'Dup', idnumber: 'QLIO' }]))).upstreamCode,
+    ).toBe('categoryidnumbertaken');
+    const created = await c.createCourses([
+      {
+        fullname: 'Qualité S1',
+        shortname: 'QLIO-S1',
+        categoryid: cat!.id,
+        idnumber: 'QLIO-BUT-FI-S1-2026',
+      },
+    ]);
+    expect(
+      (
+        await failure(
+          c.createCourses([{ fullname: 'x', shortname: 'QLIO-S1', categoryid: cat!.id }]),
+        )
+      ).upstreamCode,
+    ).toBe('shortnametaken');
+    expect((await c.getCoursesByField('idnumber', 'QLIO-BUT-FI-S1-2026')).map((x) => x.id)).toEqual(
+      [created[0]!.id],
+    );
     expect((await c.getCoursesByField('category', String(cat!.id))).length).toBe(1);
 
     sim.resetStats();
-    expect((await c.getCoursesByIds([created[0]!.id])).map((x) => x.shortname)).toEqual(['QLIO-S1']);
+    expect((await c.getCoursesByIds([created[0]!.id])).map((x) => x.shortname)).toEqual([
+      'QLIO-S1',
+    ]);
     expect(sim.stats()).toEqual({ core_course_get_courses_by_field: 1 });
     sim.resetStats();
-    expect((await c.getCoursesByIds([created[0]!.id, 999999])).map((x) => x.id)).toEqual([created[0]!.id]);
-    expect(sim.stats()).toEqual({ core_course_get_courses_by_field: 1, core_course_get_courses: 1 });
+    expect((await c.getCoursesByIds([created[0]!.id, 999999])).map((x) => x.id)).toEqual([
+      created[0]!.id,
+    ]);
+    expect(sim.stats()).toEqual({
+      core_course_get_courses_by_field: 1,
+      core_course_get_courses: 1,
+    });
 
-    expect(await c.deleteCourses([created[0]!.id, 999999])).toEqual([expect.objectContaining({ warningcode: 'unknowncourseidnumber', itemid: 999999 })]);
+    expect(await c.deleteCourses([created[0]!.id, 999999])).toEqual([
+      expect.objectContaining({ warningcode: 'unknowncourseidnumber', itemid: 999999 }),
+    ]);
     await c.deleteCategories([{ id: cat!.id, recursive: true }]);
     expect(await c.getCategories({ idnumber: 'QLIO' })).toEqual([]);
   });
 
   it('enrolled users (paged, with roles), users courses, enrol and unenrol (idempotent)', async () => {
     const c = client();
-    const course = [...sim.store.courses.values()].find((x) => x.idnumber === 'INFO-BUT-FI-S1-2026')!;
-    const all = await c.getEnrolledUsers(course.id, { userfields: ['id', 'username', 'idnumber', 'roles'] });
+    const course = [...sim.store.courses.values()].find(
+      (x) => x.idnumber === 'INFO-BUT-FI-S1-2026',
+    )!;
+    const all = await c.getEnrolledUsers(course.id, {
+      userfields: ['id', 'username', 'idnumber', 'roles'],
+    });
     expect(all.length).toBeGreaterThan(10);
     expect(all.map((u) => u.id)).toEqual([...all.map((u) => u.id)].sort((a, b) => a - b));
-    const page = await c.getEnrolledUsers(course.id, { userfields: ['id'], limitfrom: 2, limitnumber: 3 });
+    const page = await c.getEnrolledUsers(course.id, {
+      userfields: ['id'],
+      limitfrom: 2,
+      limitnumber: 3,
+    });
     expect(page.map((u) => u.id)).toEqual(all.slice(2, 5).map((u) => u.id));
     expect(all.some((u) => u.roles?.some((r) => r.shortname === 'editingteacher'))).toBe(true);
 
@@ -180,18 +269,30 @@ describe('Moodle client against the simulator', () => {
     expect(courses.map((x) => x.id)).toContain(course.id);
     expect(await c.getUsersCourses(999999)).toEqual([]);
 
-    const newcomer = [...sim.store.users.values()].find((u) => !u.deleted && u.username === 'jury.externe')!;
+    const newcomer = [...sim.store.users.values()].find(
+      (u) => !u.deleted && u.username === 'jury.externe',
+    )!;
     await c.enrolUsers([{ roleid: 5, userid: newcomer.id, courseid: course.id }]);
     await c.enrolUsers([{ roleid: 5, userid: newcomer.id, courseid: course.id }]);
-    expect((await c.getEnrolledUsers(course.id, { userfields: ['id'] })).filter((u) => u.id === newcomer.id)).toHaveLength(1);
+    expect(
+      (await c.getEnrolledUsers(course.id, { userfields: ['id'] })).filter(
+        (u) => u.id === newcomer.id,
+      ),
+    ).toHaveLength(1);
     await c.unenrolUsers([{ userid: newcomer.id, courseid: course.id }]);
     await c.unenrolUsers([{ userid: newcomer.id, courseid: course.id }]);
-    expect((await c.getEnrolledUsers(course.id, { userfields: ['id'] })).some((u) => u.id === newcomer.id)).toBe(false);
+    expect(
+      (await c.getEnrolledUsers(course.id, { userfields: ['id'] })).some(
+        (u) => u.id === newcomer.id,
+      ),
+    ).toBe(false);
     expect((await failure(c.getEnrolledUsers(999999))).code).toBe('NOT_FOUND');
   });
 
   it('finds role ids from enrolled users, or from configuration, never from a constant', async () => {
-    const course = [...sim.store.courses.values()].find((x) => x.idnumber === 'INFO-BUT-FI-S1-2026')!;
+    const course = [...sim.store.courses.values()].find(
+      (x) => x.idnumber === 'INFO-BUT-FI-S1-2026',
+    )!;
     const c = client();
     expect(await c.roleIdByShortname('editingteacher', [course.id])).toBe(3);
     expect(await c.roleIdByShortname('student', [course.id])).toBe(5);
@@ -239,7 +340,13 @@ describe('Moodle failures', () => {
 
   it('an invalid token is UNAUTHORIZED; down, 5xx, malformed and slow are handled', async () => {
     const bad = createMoodleClient(
-      { url: sim.url, token: 'wrong-token-123', timeoutMs: 2000, connections: 1, maxParamsPerRequest: 4000 },
+      {
+        url: sim.url,
+        token: 'wrong-token-123',
+        timeoutMs: 2000,
+        connections: 1,
+        maxParamsPerRequest: 4000,
+      },
       { resilience: { retries: 0 } },
     );
     clients.push(bad);
@@ -258,11 +365,14 @@ describe('Moodle failures', () => {
   it('the token never appears in an error, whatever the failure', async () => {
     const c = client({ timeoutMs: 300 });
     const errors: UpstreamError[] = [];
-    errors.push(await failure(c.call('core_fx_no_such_function', {}, (await import('zod')).z.unknown())));
+    errors.push(
+      await failure(c.call('core_fx_no_such_function', {}, (await import('zod')).z.unknown())),
+    );
     sim.setFaults({ down: true });
     errors.push(await failure(c.getSiteInfo()));
     for (const e of errors) {
-      for (const text of [e.message, JSON.stringify(e), String(e.detail ?? ''), e.stack ?? '']) expect(text).not.toContain(TOKEN);
+      for (const text of [e.message, JSON.stringify(e), String(e.detail ?? ''), e.stack ?? ''])
+        expect(text).not.toContain(TOKEN);
       expect(e.message).not.toContain(sim.url);
     }
   });
@@ -270,7 +380,11 @@ describe('Moodle failures', () => {
   it('refuses to send more values than the budget: Moodle would silently drop them', async () => {
     const c = client({ budget: 10 });
     await expect(
-      c.call('core_user_get_users_by_field', { field: 'id', values: Array.from({ length: 20 }, (_, i) => String(i)) }, (await import('zod')).z.unknown()),
+      c.call(
+        'core_user_get_users_by_field',
+        { field: 'id', values: Array.from({ length: 20 }, (_, i) => String(i)) },
+        (await import('zod')).z.unknown(),
+      ),
     ).rejects.toThrow(RangeError);
   });
 });
@@ -297,7 +411,10 @@ describe('Moodle simulator behaviours beyond the fixtures', () => {
         ['wsfunction', 'core_webservice_get_site_info'],
         ['moodlewsrestformat', 'json'],
       ]);
-      const res2 = await fetch(`${small.url}/webservice/rest/server.php`, { method: 'POST', body: cut });
+      const res2 = await fetch(`${small.url}/webservice/rest/server.php`, {
+        method: 'POST',
+        body: cut,
+      });
       expect(await res2.text()).toContain('invalidtoken');
     } finally {
       await small.close();
@@ -306,7 +423,9 @@ describe('Moodle simulator behaviours beyond the fixtures', () => {
 
   it('seeds one account per person, soft-deleted ones scrambled, none for students without one', () => {
     const store = sim.store;
-    const withAccount = university.students.find((s) => s.moodle === 'active' && s.moodleIdnumber === s.nip)!;
+    const withAccount = university.students.find(
+      (s) => s.moodle === 'active' && s.moodleIdnumber === s.nip,
+    )!;
     expect([...store.users.values()].filter((u) => u.idnumber === withAccount.nip)).toHaveLength(1);
     const deleted = [...store.users.values()].filter((u) => u.deleted);
     expect(deleted.length).toBeGreaterThan(0);
@@ -320,9 +439,13 @@ describe('outgoing parameters', () => {
   it('a bad call is refused before anything is sent', async () => {
     const c = client();
     sim.resetStats();
-    await expect(c.createUsers([{ username: 'Upper.Case', firstname: 'A', lastname: 'B', email: 'a@b.fr' }])).rejects.toThrow(/users?.*username|0\.username/);
+    await expect(
+      c.createUsers([{ username: 'Upper.Case', firstname: 'A', lastname: 'B', email: 'a@b.fr' }]),
+    ).rejects.toThrow(/users?.*username|0\.username/);
     await expect(c.enrolUsers([{ roleid: 5, userid: -1, courseid: 2 }])).rejects.toThrow(/userid/);
-    await expect(c.createCourses([{ fullname: ' ', shortname: 'x', categoryid: 1 }])).rejects.toThrow(/fullname/);
+    await expect(
+      c.createCourses([{ fullname: ' ', shortname: 'x', categoryid: 1 }]),
+    ).rejects.toThrow(/fullname/);
     expect(sim.stats()).toEqual({});
   });
 });

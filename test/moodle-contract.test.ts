@@ -81,7 +81,17 @@ const ORDER = [
 const SHAPE_ONLY = new Set(['core_webservice_get_site_info.ok']);
 
 /** Values that depend on the clock, the database's sort gaps, or hashes of them. */
-const VOLATILE = new Set(['timemodified', 'timecreated', 'cacherev', 'sortorder', 'categorysortorder', 'startdate', 'enddate', 'lastaccess', 'firstaccess']);
+const VOLATILE = new Set([
+  'timemodified',
+  'timecreated',
+  'cacherev',
+  'sortorder',
+  'categorysortorder',
+  'startdate',
+  'enddate',
+  'lastaccess',
+  'firstaccess',
+]);
 
 interface Fixture {
   description: string;
@@ -106,8 +116,22 @@ beforeAll(async () => {
   };
   sim = await startMoodleSimulator({ university: empty, token: TOKEN, password: LOGIN_PASSWORD });
   sim.store.skipIdsTo('user', 8);
-  sim.store.addUser({ username: 'etu0000', firstname: 'Etu', lastname: 'N0', email: 'etu0@example.com', idnumber: 'ID00000', auth: 'manual' });
-  sim.store.addUser({ username: 'etu0001', firstname: 'Etu', lastname: 'N1', email: 'etu1@example.com', idnumber: 'ID00001', auth: 'manual' });
+  sim.store.addUser({
+    username: 'etu0000',
+    firstname: 'Etu',
+    lastname: 'N0',
+    email: 'etu0@example.com',
+    idnumber: 'ID00000',
+    auth: 'manual',
+  });
+  sim.store.addUser({
+    username: 'etu0001',
+    firstname: 'Etu',
+    lastname: 'N1',
+    email: 'etu1@example.com',
+    idnumber: 'ID00001',
+    auth: 'manual',
+  });
   sim.store.skipIdsTo('user', 211);
   sim.store.skipIdsTo('category', 9);
   sim.store.skipIdsTo('course', 10);
@@ -125,8 +149,11 @@ describe('Moodle simulator replays the recorded Moodle 5.0.6 fixtures', () => {
   for (const name of ORDER) {
     it(name, async () => {
       const fixture = JSON.parse(readFileSync(`${FIXTURES}${name}.json`, 'utf8')) as Fixture;
-      if (name === 'core_webservice_get_site_info.ok') recordedSite = String((fixture.response.body as { siteurl: string }).siteurl);
-      const form = fixture.request.form.map(([k, v]) => [k, k === 'wstoken' && v === 'TOKEN' ? TOKEN : v] as [string, string]);
+      if (name === 'core_webservice_get_site_info.ok')
+        recordedSite = String((fixture.response.body as { siteurl: string }).siteurl);
+      const form = fixture.request.form.map(
+        ([k, v]) => [k, k === 'wstoken' && v === 'TOKEN' ? TOKEN : v] as [string, string],
+      );
       const res = await fetch(`${sim.url}${fixture.request.path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -138,11 +165,18 @@ describe('Moodle simulator replays the recorded Moodle 5.0.6 fixtures', () => {
 
       if (typeof fixture.response.body === 'string') {
         const themeRevision = (xml: string) => xml.replace(/\/core\/\d+\/u\//g, '/core/<n>/u/');
-        expect(themeRevision(text.replaceAll(sim.url, recordedSite))).toBe(themeRevision(fixture.response.body));
+        expect(themeRevision(text.replaceAll(sim.url, recordedSite))).toBe(
+          themeRevision(fixture.response.body),
+        );
         return;
       }
       // The recording replaced the real token with TOKEN in responses too (login/token.php returns it).
-      const expected = normalize(JSON.parse(JSON.stringify(fixture.response.body).replaceAll('"TOKEN"', JSON.stringify(TOKEN))), recordedSite);
+      const expected = normalize(
+        JSON.parse(
+          JSON.stringify(fixture.response.body).replaceAll('"TOKEN"', JSON.stringify(TOKEN)),
+        ),
+        recordedSite,
+      );
       const actual = normalize(JSON.parse(text), sim.url);
       if (SHAPE_ONLY.has(name)) {
         expect(shape(actual)).toEqual(shape(expected));

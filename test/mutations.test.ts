@@ -6,7 +6,10 @@ let gw: TestGateway;
 beforeAll(async () => {
   // No retries and no breaker here: these tests inject faults call by call to pin down where errors land.
   // The policies themselves are exercised by the fault matrix (test/resilience.test.ts).
-  gw = await startTestGateway({ students: 300, resilience: { retries: 0, breakerThreshold: 1_000 } });
+  gw = await startTestGateway({
+    students: 300,
+    resilience: { retries: 0, breakerThreshold: 1_000 },
+  });
 });
 afterAll(() => gw.close());
 beforeEach(() => gw.reset());
@@ -14,7 +17,12 @@ beforeEach(() => gw.reset());
 const ERR =
   '... on Error { __typename message code } ... on NotFoundError { what } ... on ValidationError { fields { path message } } ... on PartialFailureError { done compensated notDone } ... on UpstreamError { system }';
 type Result = Record<string, unknown> & { __typename: string; message?: string; code?: string };
-async function mutate(field: string, args: string, selection: string, variables?: Record<string, unknown>): Promise<Result> {
+async function mutate(
+  field: string,
+  args: string,
+  selection: string,
+  variables?: Record<string, unknown>,
+): Promise<Result> {
   const res = await gw.query(
     `mutation${
       variables
@@ -29,10 +37,16 @@ async function mutate(field: string, args: string, selection: string, variables?
   return (res.data as { r: Result }).r;
 }
 const varType = (k: string) => ({ input: 'EnrolInput!', uinput: 'UnenrolInput!' })[k] ?? 'String';
-const writes = () => Object.keys(gw.calls()).filter((k) => /^POST \/(?!tokens)|create|delete|update|enrol_manual/.test(k));
+const writes = () =>
+  Object.keys(gw.calls()).filter((k) =>
+    /^POST \/(?!tokens)|create|delete|update|enrol_manual/.test(k),
+  );
 const student = (pred: (s: DemoStudent) => boolean) => gw.sims.university.students.find(pred)!;
 const moodleStore = () => gw.sims.moodle!.store;
-const auditLines = () => gw.logLines.filter((l) => l.includes('"audit"')).map((l) => JSON.parse(l).audit as Record<string, unknown>);
+const auditLines = () =>
+  gw.logLines
+    .filter((l) => l.includes('"audit"'))
+    .map((l) => JSON.parse(l).audit as Record<string, unknown>);
 
 describe('createDepartment / deleteDepartment', () => {
   it('creates the ScoDoc département and its Moodle category, then deletes both', async () => {
@@ -41,8 +55,13 @@ describe('createDepartment / deleteDepartment', () => {
       'input: { acronym: "QLIO", name: "Qualité, logistique" }',
       '... on CreateDepartmentSuccess { moodleCategoryId department { acronym name moodleCategoryId } }',
     );
-    expect(created).toMatchObject({ __typename: 'CreateDepartmentSuccess', department: { acronym: 'QLIO', name: 'Qualité, logistique' } });
-    expect((created.department as { moodleCategoryId: number }).moodleCategoryId).toBe(created.moodleCategoryId);
+    expect(created).toMatchObject({
+      __typename: 'CreateDepartmentSuccess',
+      department: { acronym: 'QLIO', name: 'Qualité, logistique' },
+    });
+    expect((created.department as { moodleCategoryId: number }).moodleCategoryId).toBe(
+      created.moodleCategoryId,
+    );
     expect(gw.sims.scodoc!.store.deptByAcronym('QLIO')).toBeDefined();
     expect([...moodleStore().categories.values()].some((c) => c.idnumber === 'QLIO')).toBe(true);
     expect(auditLines().at(-1)).toMatchObject({
@@ -52,7 +71,11 @@ describe('createDepartment / deleteDepartment', () => {
       touched: ['scodoc:departement:QLIO', `moodle:category:${created.moodleCategoryId}`],
     });
 
-    const deleted = await mutate('deleteDepartment', 'acronym: "QLIO"', '... on DeleteDepartmentSuccess { acronym }');
+    const deleted = await mutate(
+      'deleteDepartment',
+      'acronym: "QLIO"',
+      '... on DeleteDepartmentSuccess { acronym }',
+    );
     expect(deleted).toEqual({ __typename: 'DeleteDepartmentSuccess', acronym: 'QLIO' });
     expect(gw.sims.scodoc!.store.deptByAcronym('QLIO')).toBeUndefined();
     expect([...moodleStore().categories.values()].some((c) => c.idnumber === 'QLIO')).toBe(false);
@@ -60,12 +83,19 @@ describe('createDepartment / deleteDepartment', () => {
 
   it('bad input is a ValidationError naming the field, and nothing is sent upstream', async () => {
     const r = await mutate('createDepartment', 'input: { acronym: "no spaces allowed" }', '');
-    expect(r).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION', fields: [{ path: ['input', 'acronym'] }] });
+    expect(r).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'VALIDATION',
+      fields: [{ path: ['input', 'acronym'] }],
+    });
     expect(gw.calls()).toEqual({});
   });
 
   it('an existing département or category is a ConflictError, before any write', async () => {
-    expect(await mutate('createDepartment', 'input: { acronym: "INFO" }', '')).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
+    expect(await mutate('createDepartment', 'input: { acronym: "INFO" }', '')).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'CONFLICT',
+    });
     moodleStore().addCategory({ name: 'Orphan', idnumber: 'ORPH', description: '', parent: 0 });
     expect(await mutate('createDepartment', 'input: { acronym: "ORPH" }', '')).toMatchObject({
       __typename: 'ConflictError',
@@ -78,8 +108,14 @@ describe('createDepartment / deleteDepartment', () => {
     // Moodle's 1st request (the pre-check) passes, its 2nd (the create) fails.
     gw.sims.moodle!.setFaults({ errorRate: 0.5 });
     const r = await mutate('createDepartment', 'input: { acronym: "HSE" }', '');
-    expect(r).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_UNAVAILABLE', system: 'moodle' });
-    expect(r.message).toContain('nothing was changed: the ScoDoc département HSE was created, then deleted again');
+    expect(r).toMatchObject({
+      __typename: 'UpstreamError',
+      code: 'UPSTREAM_UNAVAILABLE',
+      system: 'moodle',
+    });
+    expect(r.message).toContain(
+      'nothing was changed: the ScoDoc département HSE was created, then deleted again',
+    );
     expect(gw.sims.scodoc!.store.deptByAcronym('HSE')).toBeUndefined();
     expect(auditLines().at(-1)).toMatchObject({
       mutation: 'createDepartment',
@@ -113,7 +149,10 @@ describe('createDepartment / deleteDepartment', () => {
       __typename: 'ConflictError',
       message: expect.stringContaining('student(s)'),
     });
-    expect(await mutate('deleteDepartment', 'acronym: "NOPE"', '')).toMatchObject({ __typename: 'NotFoundError', what: 'department' });
+    expect(await mutate('deleteDepartment', 'acronym: "NOPE"', '')).toMatchObject({
+      __typename: 'NotFoundError',
+      what: 'department',
+    });
     expect(writes()).toEqual([]);
   });
 });
@@ -125,16 +164,39 @@ describe('createStudent', () => {
       'input: { department: "RT", lastName: "Nouveau", firstName: "Élise", civility: "F", nip: "30000001", email: "elise.nouveau@etu.univ-demo.fr" }',
       '... on CreateStudentSuccess { student { etudid nip lastName department { acronym } } }',
     );
-    expect(ok).toMatchObject({ __typename: 'CreateStudentSuccess', student: { nip: '30000001', lastName: 'NOUVEAU', department: { acronym: 'RT' } } });
-    expect(await mutate('createStudent', 'input: { department: "RT", lastName: "Autre", firstName: "X", civility: "M", nip: "30000001" }', '')).toMatchObject({
+    expect(ok).toMatchObject({
+      __typename: 'CreateStudentSuccess',
+      student: { nip: '30000001', lastName: 'NOUVEAU', department: { acronym: 'RT' } },
+    });
+    expect(
+      await mutate(
+        'createStudent',
+        'input: { department: "RT", lastName: "Autre", firstName: "X", civility: "M", nip: "30000001" }',
+        '',
+      ),
+    ).toMatchObject({
       __typename: 'ConflictError',
     });
-    expect(await mutate('createStudent', 'input: { department: "ZZ", lastName: "A", firstName: "B", civility: "M" }', '')).toMatchObject({
+    expect(
+      await mutate(
+        'createStudent',
+        'input: { department: "ZZ", lastName: "A", firstName: "B", civility: "M" }',
+        '',
+      ),
+    ).toMatchObject({
       __typename: 'NotFoundError',
       what: 'department',
     });
-    const bad = await mutate('createStudent', 'input: { department: "RT", lastName: "", firstName: "B", civility: "Q", email: "not-an-email" }', '');
-    expect((bad.fields as Array<{ path: string[] }>).map((f) => f.path.join('.')).sort()).toEqual(['input.civility', 'input.email', 'input.lastName']);
+    const bad = await mutate(
+      'createStudent',
+      'input: { department: "RT", lastName: "", firstName: "B", civility: "Q", email: "not-an-email" }',
+      '',
+    );
+    expect((bad.fields as Array<{ path: string[] }>).map((f) => f.path.join('.')).sort()).toEqual([
+      'input.civility',
+      'input.email',
+      'input.lastName',
+    ]);
   });
 });
 
@@ -156,21 +218,41 @@ describe('createMoodleAccount / deleteMoodleAccount', () => {
       __typename: 'ConflictError',
       message: expect.stringContaining('already has an account for NIP'),
     });
-    const d = await mutate('deleteMoodleAccount', `nip: "${s.nip}"`, '... on DeleteMoodleAccountSuccess { deletedAccountId }');
+    const d = await mutate(
+      'deleteMoodleAccount',
+      `nip: "${s.nip}"`,
+      '... on DeleteMoodleAccountSuccess { deletedAccountId }',
+    );
     expect(d).toEqual({ __typename: 'DeleteMoodleAccountSuccess', deletedAccountId: id });
     expect(moodleStore().users.get(id)!.deleted).toBe(true);
-    expect(await mutate('deleteMoodleAccount', `nip: "${s.nip}"`, '')).toMatchObject({ __typename: 'NotFoundError', what: 'account' });
+    expect(await mutate('deleteMoodleAccount', `nip: "${s.nip}"`, '')).toMatchObject({
+      __typename: 'NotFoundError',
+      what: 'account',
+    });
   });
 
   it('refuses a taken e-mail (Moodle would not), an unknown NIP, and a bad NIP', async () => {
     const s = student((x) => x.moodle === 'none' && x.nip !== null);
-    moodleStore().addUser({ username: 'squatter', firstname: 'S', lastname: 'Q', email: s.email, idnumber: '', auth: 'manual' });
+    moodleStore().addUser({
+      username: 'squatter',
+      firstname: 'S',
+      lastname: 'Q',
+      email: s.email,
+      idnumber: '',
+      auth: 'manual',
+    });
     expect(await mutate('createMoodleAccount', `nip: "${s.nip}"`, '')).toMatchObject({
       __typename: 'ConflictError',
       message: expect.stringContaining('e-mail'),
     });
-    expect(await mutate('createMoodleAccount', 'nip: "99999999"', '')).toMatchObject({ __typename: 'NotFoundError', what: 'student' });
-    expect(await mutate('createMoodleAccount', 'nip: "../../etc"', '')).toMatchObject({ __typename: 'ValidationError', fields: [{ path: ['nip'] }] });
+    expect(await mutate('createMoodleAccount', 'nip: "99999999"', '')).toMatchObject({
+      __typename: 'NotFoundError',
+      what: 'student',
+    });
+    expect(await mutate('createMoodleAccount', 'nip: "../../etc"', '')).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: ['nip'] }],
+    });
   });
 
   it('never deletes a site administrator', async () => {
@@ -178,7 +260,10 @@ describe('createMoodleAccount / deleteMoodleAccount', () => {
     const account = [...moodleStore().users.values()].find((u) => u.idnumber === s.nip)!;
     account.siteAdmin = true;
     try {
-      expect(await mutate('deleteMoodleAccount', `nip: "${s.nip}"`, '')).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+      expect(await mutate('deleteMoodleAccount', `nip: "${s.nip}"`, '')).toMatchObject({
+        __typename: 'ForbiddenError',
+        code: 'FORBIDDEN',
+      });
       expect(account.deleted).toBe(false);
     } finally {
       account.siteAdmin = false;
@@ -196,33 +281,67 @@ describe('createCourse / deleteCourse', () => {
     );
     expect(r).toMatchObject({
       __typename: 'CreateCourseSuccess',
-      course: { idnumber: sem.sessionId, startDate: sem.dateDebut, department: { acronym: 'INFO' }, semester: { formsemestreId: sem.id } },
+      course: {
+        idnumber: sem.sessionId,
+        startDate: sem.dateDebut,
+        department: { acronym: 'INFO' },
+        semester: { formsemestreId: sem.id },
+      },
     });
-    const again = await mutate('createCourse', `input: { shortName: "OTHER", fullName: "x", department: "INFO", semesterId: ${sem.id} }`, '');
-    expect(again).toMatchObject({ __typename: 'ConflictError', message: expect.stringContaining('idnumber') });
-    expect(await mutate('createCourse', 'input: { shortName: "INFO-FA-S5", fullName: "x", department: "INFO" }', '')).toMatchObject({
+    const again = await mutate(
+      'createCourse',
+      `input: { shortName: "OTHER", fullName: "x", department: "INFO", semesterId: ${sem.id} }`,
+      '',
+    );
+    expect(again).toMatchObject({
+      __typename: 'ConflictError',
+      message: expect.stringContaining('idnumber'),
+    });
+    expect(
+      await mutate(
+        'createCourse',
+        'input: { shortName: "INFO-FA-S5", fullName: "x", department: "INFO" }',
+        '',
+      ),
+    ).toMatchObject({
       __typename: 'ConflictError',
       message: expect.stringContaining('short name'),
     });
-    expect(await mutate('createCourse', 'input: { shortName: "X", fullName: "x", department: "CJ" }', '')).toMatchObject({
+    expect(
+      await mutate(
+        'createCourse',
+        'input: { shortName: "X", fullName: "x", department: "CJ" }',
+        '',
+      ),
+    ).toMatchObject({
       __typename: 'NotFoundError',
       what: 'category',
     });
     expect(
-      await mutate('createCourse', 'input: { shortName: "X", fullName: "x", department: "INFO", startDate: "2026-09-01", endDate: "2026-01-01" }', ''),
+      await mutate(
+        'createCourse',
+        'input: { shortName: "X", fullName: "x", department: "INFO", startDate: "2026-09-01", endDate: "2026-01-01" }',
+        '',
+      ),
     ).toMatchObject({ __typename: 'ValidationError', fields: [{ path: ['input', 'endDate'] }] });
 
     const id = (r.course as { moodleId: number }).moodleId;
-    expect(await mutate('deleteCourse', `id: ${id}`, '... on DeleteCourseSuccess { deletedCourseId }')).toEqual({
+    expect(
+      await mutate('deleteCourse', `id: ${id}`, '... on DeleteCourseSuccess { deletedCourseId }'),
+    ).toEqual({
       __typename: 'DeleteCourseSuccess',
       deletedCourseId: id,
     });
-    expect(await mutate('deleteCourse', `id: ${id}`, '')).toMatchObject({ __typename: 'NotFoundError', what: 'course' });
+    expect(await mutate('deleteCourse', `id: ${id}`, '')).toMatchObject({
+      __typename: 'NotFoundError',
+      what: 'course',
+    });
   });
 });
 
 describe('enrol / unenrol', () => {
-  const course = () => [...moodleStore().courses.values()].find((c) => c.idnumber === 'RT-BUT-FI-S3-2026')!;
+  const course = () =>
+    [...moodleStore().courses.values()].find((c) => c.idnumber === 'RT-BUT-FI-S3-2026')!;
 
   it('enrols many students with a looked-up role; students without an account are reported', async () => {
     const withAccount = gw.sims.university.students
@@ -230,22 +349,44 @@ describe('enrol / unenrol', () => {
       .slice(0, 8)
       .map((s) => s.nip!);
     const without = student((x) => x.moodle === 'none').nip!;
-    const r = await mutate('enrol', 'input: $input', '... on EnrolSuccess { enrolledCount course { moodleId } failures { nip reason } }', {
-      input: { courseId: course().id, nips: [...withAccount, without], role: 'teacher' },
+    const r = await mutate(
+      'enrol',
+      'input: $input',
+      '... on EnrolSuccess { enrolledCount course { moodleId } failures { nip reason } }',
+      {
+        input: { courseId: course().id, nips: [...withAccount, without], role: 'teacher' },
+      },
+    );
+    expect(r).toMatchObject({
+      __typename: 'EnrolSuccess',
+      enrolledCount: 8,
+      failures: [{ nip: without, reason: 'NO_ACCOUNT' }],
     });
-    expect(r).toMatchObject({ __typename: 'EnrolSuccess', enrolledCount: 8, failures: [{ nip: without, reason: 'NO_ACCOUNT' }] });
     const calls = gw.calls();
     expect(calls.core_user_get_users_by_field).toBe(1);
     expect(calls.enrol_manual_enrol_users).toBe(1);
     const teacherRole = 4;
-    const ids = [...moodleStore().users.values()].filter((u) => withAccount.includes(u.idnumber)).map((u) => u.id);
-    expect(moodleStore().enrolments.filter((e) => e.courseid === course().id && e.roleid === teacherRole && ids.includes(e.userid))).toHaveLength(8);
+    const ids = [...moodleStore().users.values()]
+      .filter((u) => withAccount.includes(u.idnumber))
+      .map((u) => u.id);
+    expect(
+      moodleStore().enrolments.filter(
+        (e) => e.courseid === course().id && e.roleid === teacherRole && ids.includes(e.userid),
+      ),
+    ).toHaveLength(8);
 
-    const u = await mutate('unenrol', 'input: $uinput', '... on UnenrolSuccess { unenrolledCount failures { nip } }', {
-      uinput: { courseId: course().id, nips: withAccount },
-    });
+    const u = await mutate(
+      'unenrol',
+      'input: $uinput',
+      '... on UnenrolSuccess { unenrolledCount failures { nip } }',
+      {
+        uinput: { courseId: course().id, nips: withAccount },
+      },
+    );
     expect(u).toMatchObject({ __typename: 'UnenrolSuccess', unenrolledCount: 8, failures: [] });
-    expect(moodleStore().enrolments.filter((e) => e.courseid === course().id && ids.includes(e.userid))).toHaveLength(0);
+    expect(
+      moodleStore().enrolments.filter((e) => e.courseid === course().id && ids.includes(e.userid)),
+    ).toHaveLength(0);
   });
 
   it('a batch Moodle rejects for one bad item: the item is found by splitting, the rest enrolled', async () => {
@@ -258,13 +399,20 @@ describe('enrol / unenrol', () => {
     const victim = [...moodleStore().users.values()].find((u) => u.idnumber === nips[5])!;
     victim.deleted = true;
     try {
-      const r = await mutate('enrol', 'input: $input', '... on EnrolSuccess { enrolledCount failures { nip reason message } }', {
-        input: { courseId: course().id, nips },
-      });
+      const r = await mutate(
+        'enrol',
+        'input: $input',
+        '... on EnrolSuccess { enrolledCount failures { nip reason message } }',
+        {
+          input: { courseId: course().id, nips },
+        },
+      );
       expect(r).toMatchObject({
         __typename: 'EnrolSuccess',
         enrolledCount: 15,
-        failures: [{ nip: nips[5], reason: 'REJECTED', message: expect.stringContaining('Invalid user') }],
+        failures: [
+          { nip: nips[5], reason: 'REJECTED', message: expect.stringContaining('Invalid user') },
+        ],
       });
       // One rejected call of 16, then halves: 16 → 8+8 → 4+4 → 2+2 → 1+1: 9 calls, not 16.
       expect(gw.calls().enrol_manual_enrol_users).toBe(9);
@@ -273,7 +421,9 @@ describe('enrol / unenrol', () => {
           .enrolments.filter((e) => e.courseid === course().id)
           .map((e) => e.userid),
       );
-      const others = [...moodleStore().users.values()].filter((u) => nips.includes(u.idnumber) && u.id !== victim.id);
+      const others = [...moodleStore().users.values()].filter(
+        (u) => nips.includes(u.idnumber) && u.id !== victim.id,
+      );
       expect(others.every((u) => enrolled.has(u.id))).toBe(true);
     } finally {
       victim.deleted = false;
@@ -281,23 +431,37 @@ describe('enrol / unenrol', () => {
   });
 
   it('validates before sending: empty list, too many NIPs, bad role, unknown course or role', async () => {
-    expect(await mutate('enrol', 'input: $input', '', { input: { courseId: 1, nips: [] } })).toMatchObject({
+    expect(
+      await mutate('enrol', 'input: $input', '', { input: { courseId: 1, nips: [] } }),
+    ).toMatchObject({
       __typename: 'ValidationError',
       fields: [{ path: ['input', 'nips'] }],
     });
     expect(
-      await mutate('enrol', 'input: $input', '', { input: { courseId: course().id, nips: Array.from({ length: 2001 }, (_, i) => String(i)) } }),
+      await mutate('enrol', 'input: $input', '', {
+        input: { courseId: course().id, nips: Array.from({ length: 2001 }, (_, i) => String(i)) },
+      }),
     ).toMatchObject({ __typename: 'ValidationError' });
-    expect(await mutate('enrol', 'input: $input', '', { input: { courseId: course().id, nips: ['1'], role: 'Super Admin' } })).toMatchObject({
+    expect(
+      await mutate('enrol', 'input: $input', '', {
+        input: { courseId: course().id, nips: ['1'], role: 'Super Admin' },
+      }),
+    ).toMatchObject({
       __typename: 'ValidationError',
       fields: [{ path: ['input', 'role'] }],
     });
     expect(writes()).toEqual([]);
-    expect(await mutate('enrol', 'input: $input', '', { input: { courseId: 999999, nips: ['1'] } })).toMatchObject({
+    expect(
+      await mutate('enrol', 'input: $input', '', { input: { courseId: 999999, nips: ['1'] } }),
+    ).toMatchObject({
       __typename: 'NotFoundError',
       what: 'course',
     });
-    expect(await mutate('enrol', 'input: $input', '', { input: { courseId: course().id, nips: ['1'], role: 'coursecreator' } })).toMatchObject({
+    expect(
+      await mutate('enrol', 'input: $input', '', {
+        input: { courseId: course().id, nips: ['1'], role: 'coursecreator' },
+      }),
+    ).toMatchObject({
       __typename: 'NotFoundError',
       what: 'role',
     });

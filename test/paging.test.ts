@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ListCache } from '../src/graph/list-cache';
 import { decodeCursor, encodeCursor, pageOf, rosterKey } from '../src/graph/paging';
 
-const items = Array.from({ length: 10 }, (_, i) => ({ id: i, key: `k${String(i).padStart(2, '0')}` }));
+const items = Array.from({ length: 10 }, (_, i) => ({
+  id: i,
+  key: `k${String(i).padStart(2, '0')}`,
+}));
 const keyOf = (x: { key: string }) => x.key;
 
 describe('keyset paging', () => {
@@ -11,7 +14,9 @@ describe('keyset paging', () => {
     expect(p1.edges.map((e) => e.node.id)).toEqual([0, 1, 2, 3]);
     expect(p1.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
     // k03 (the cursor's own item) disappears and a new item lands before it: the next page is unaffected.
-    const changed = [...items.filter((x) => x.id !== 3), { id: 99, key: 'k01b' }].sort((a, b) => a.key.localeCompare(b.key));
+    const changed = [...items.filter((x) => x.id !== 3), { id: 99, key: 'k01b' }].sort((a, b) =>
+      a.key.localeCompare(b.key),
+    );
     const p2 = pageOf(changed, keyOf, { first: 4, after: p1.pageInfo.endCursor });
     expect(p2.edges.map((e) => e.node.id)).toEqual([4, 5, 6, 7]);
     const p3 = pageOf(items, keyOf, { first: 4, after: p2.pageInfo.endCursor });
@@ -22,13 +27,19 @@ describe('keyset paging', () => {
 
   it('rejects bad cursors, sizes and backward paging with BAD_USER_INPUT', () => {
     for (const args of [{ after: 'nope' }, { first: 201 }, { first: -1 }, { last: 2 }]) {
-      expect(() => pageOf(items, keyOf, args)).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } }));
+      expect(() => pageOf(items, keyOf, args)).toThrow(
+        expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } }),
+      );
     }
     expect(decodeCursor(encodeCursor('é\u0000x'))).toBe('é\u0000x');
   });
 
   it('orders rosters by folded name, first name, then id', () => {
-    const keys = [rosterKey('ÉTIENNE', 'Zoé', 5), rosterKey('ETIENNE', 'Anna', 9), rosterKey('DUPONT', null, 1)].sort();
+    const keys = [
+      rosterKey('ÉTIENNE', 'Zoé', 5),
+      rosterKey('ETIENNE', 'Anna', 9),
+      rosterKey('DUPONT', null, 1),
+    ].sort();
     expect(keys[0]).toContain('DUPONT');
     expect(keys[1]).toContain('ANNA');
   });

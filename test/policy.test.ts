@@ -3,9 +3,22 @@ import { UpstreamError, retryAfterMs } from '../src/upstreams/errors';
 import { DEFAULT_RESILIENCE, createUpstreamPolicy } from '../src/upstreams/resilience';
 
 const outage = (retryAfter?: number) =>
-  new UpstreamError({ system: 'moodle', code: 'UNAVAILABLE', status: 503, message: 'Moodle x: unavailable', retryAfterMs: retryAfter });
+  new UpstreamError({
+    system: 'moodle',
+    code: 'UNAVAILABLE',
+    status: 503,
+    message: 'Moodle x: unavailable',
+    retryAfterMs: retryAfter,
+  });
 const policy = (over = {}) =>
-  createUpstreamPolicy('moodle', { ...DEFAULT_RESILIENCE, timeoutMs: 1000, maxConcurrent: 2, retryBaseMs: 1, retryMaxMs: 5, ...over });
+  createUpstreamPolicy('moodle', {
+    ...DEFAULT_RESILIENCE,
+    timeoutMs: 1000,
+    maxConcurrent: 2,
+    retryBaseMs: 1,
+    retryMaxMs: 5,
+    ...over,
+  });
 
 describe('upstream policy', () => {
   it('parses Retry-After as seconds or an HTTP date', () => {
@@ -32,14 +45,24 @@ describe('upstream policy', () => {
   it('never retries a write, retries an idempotent one, and never retries a refusal', async () => {
     const p = policy();
     let writes = 0;
-    await expect(p.write(async () => ((writes += 1), Promise.reject(outage())))).rejects.toThrow('unavailable');
+    await expect(p.write(async () => ((writes += 1), Promise.reject(outage())))).rejects.toThrow(
+      'unavailable',
+    );
     expect(writes).toBe(1);
     let enrols = 0;
-    await expect(p.write(async () => ((enrols += 1), Promise.reject(outage())), { idempotent: true })).rejects.toThrow();
+    await expect(
+      p.write(async () => ((enrols += 1), Promise.reject(outage())), { idempotent: true }),
+    ).rejects.toThrow();
     expect(enrols).toBe(3);
     let reads = 0;
-    const refusal = new UpstreamError({ system: 'moodle', code: 'REJECTED', message: 'Moodle x: refused' });
-    await expect(p.read('r', async () => ((reads += 1), Promise.reject(refusal)))).rejects.toBe(refusal);
+    const refusal = new UpstreamError({
+      system: 'moodle',
+      code: 'REJECTED',
+      message: 'Moodle x: refused',
+    });
+    await expect(p.read('r', async () => ((reads += 1), Promise.reject(refusal)))).rejects.toBe(
+      refusal,
+    );
     expect(reads).toBe(1);
   });
 

@@ -13,7 +13,13 @@ beforeAll(async () => {
     students: 60,
     timeoutMs: 400,
     listCacheTtlMs: 0,
-    resilience: { retries: 2, retryBaseMs: 10, retryMaxMs: 50, breakerThreshold: 4, breakerHalfOpenAfterMs: HALF_OPEN_MS },
+    resilience: {
+      retries: 2,
+      retryBaseMs: 10,
+      retryMaxMs: 50,
+      breakerThreshold: 4,
+      breakerHalfOpenAfterMs: HALF_OPEN_MS,
+    },
   });
 });
 afterAll(() => gw.close());
@@ -24,7 +30,10 @@ beforeEach(() => {
 
 // departments come from ScoDoc; moodleCategoryId and courses from Moodle.
 const QUERY = '{ departments { acronym moodleCategoryId } courses(first: 2) { totalCount } }';
-type Answer = { departments: Array<{ acronym: string; moodleCategoryId: number | null }> | null; courses: { totalCount: number } | null };
+type Answer = {
+  departments: Array<{ acronym: string; moodleCategoryId: number | null }> | null;
+  courses: { totalCount: number } | null;
+};
 
 async function healthy() {
   // Wait out an open breaker, then expect a complete answer with no error.
@@ -51,7 +60,9 @@ function expectScodocLost(res: Awaited<ReturnType<TestGateway['query']>>, code: 
   const data = res.data as Answer;
   expect(data.departments).toBeNull();
   expect(data.courses!.totalCount).toBeGreaterThan(0);
-  expect(res.errors).toEqual([expect.objectContaining({ path: ['departments'], extensions: { code, upstream: 'scodoc' } })]);
+  expect(res.errors).toEqual([
+    expect.objectContaining({ path: ['departments'], extensions: { code, upstream: 'scodoc' } }),
+  ]);
 }
 
 describe('fault matrix', () => {
@@ -88,9 +99,17 @@ describe('fault matrix', () => {
   });
 
   it('Moodle exception: an UPSTREAM_ERROR on the Moodle fields, not retried, breaker untouched', async () => {
-    gw.sims.moodle!.forceException({ errorcode: 'servicerequireslogin', message: 'Web service is not available' });
+    gw.sims.moodle!.forceException({
+      errorcode: 'servicerequireslogin',
+      message: 'Web service is not available',
+    });
     const res = await gw.query('{ courses(first: 1) { totalCount } departments { acronym } }');
-    expect(res.errors).toEqual([expect.objectContaining({ path: ['courses'], extensions: { code: 'UPSTREAM_ERROR', upstream: 'moodle' } })]);
+    expect(res.errors).toEqual([
+      expect.objectContaining({
+        path: ['courses'],
+        extensions: { code: 'UPSTREAM_ERROR', upstream: 'moodle' },
+      }),
+    ]);
     expect(gw.calls().core_course_get_courses_by_field).toBe(1);
     gw.sims.moodle!.forceException(null);
     const after = await gw.query('{ courses(first: 1) { totalCount } }');
@@ -114,7 +133,10 @@ describe('fault matrix', () => {
     expect(gw.calls()).toEqual({}); // failing fast: no call reached Moodle
     const ready = await fetch(`${gw.url}/ready`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ ready: false, upstreams: { moodle: { ok: false, breaker: 'open' }, scodoc: { ok: true } } });
+    expect(await ready.json()).toMatchObject({
+      ready: false,
+      upstreams: { moodle: { ok: false, breaker: 'open' }, scodoc: { ok: true } },
+    });
     gw.reset();
     await healthy();
     expect(await metric('campusgraph_upstream_breaker_state{system="moodle"}')).toBe(0);
@@ -130,15 +152,24 @@ describe('health, readiness, metrics, request ids', () => {
     await new Promise((r) => setTimeout(r, 2100)); // past the readiness cache
     const ready = await fetch(`${gw.url}/ready`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ ready: false, upstreams: { scodoc: { ok: false }, moodle: { ok: true } } });
+    expect(await ready.json()).toMatchObject({
+      ready: false,
+      upstreams: { scodoc: { ok: false }, moodle: { ok: true } },
+    });
   });
 
   it('/metrics exposes GraphQL operations and upstream calls', async () => {
     await gw.query('query RosterForMetrics { departments { acronym } }');
     const text = await (await fetch(`${gw.url}/metrics`)).text();
-    expect(text).toMatch(/campusgraph_graphql_requests_total\{operation="RosterForMetrics",outcome="ok"\} 1/);
-    expect(text).toMatch(/campusgraph_graphql_request_duration_seconds_bucket\{le="[^"]+",operation="RosterForMetrics"\}/);
-    expect(text).toMatch(/campusgraph_upstream_calls_total\{system="scodoc",function="GET \/departements",outcome="ok"\} \d+/);
+    expect(text).toMatch(
+      /campusgraph_graphql_requests_total\{operation="RosterForMetrics",outcome="ok"\} 1/,
+    );
+    expect(text).toMatch(
+      /campusgraph_graphql_request_duration_seconds_bucket\{le="[^"]+",operation="RosterForMetrics"\}/,
+    );
+    expect(text).toMatch(
+      /campusgraph_upstream_calls_total\{system="scodoc",function="GET \/departements",outcome="ok"\} \d+/,
+    );
     expect(text).toContain('campusgraph_upstream_call_duration_seconds_bucket');
     expect(text).toContain('campusgraph_upstream_breaker_state{system="scodoc"}');
   });

@@ -51,7 +51,12 @@ describe('schema as a file', () => {
   it('every type and field has a description', () => {
     const sdl = printSchemaFile();
     const lines = sdl.split('\n');
-    const undocumented = lines.filter((line, i) => /^  \w+[(:]/.test(line) && !/"""$|"$/.test(lines[i - 1]!.trim()) && !lines[i - 1]!.trim().endsWith('"""'));
+    const undocumented = lines.filter(
+      (line, i) =>
+        /^  \w+[(:]/.test(line) &&
+        !/"""$|"$/.test(lines[i - 1]!.trim()) &&
+        !lines[i - 1]!.trim().endsWith('"""'),
+    );
     expect(undocumented).toEqual([]);
   });
 });

@@ -16,7 +16,14 @@ let sim: ScodocSimulator;
 const clients: ScodocClient[] = [];
 function client(opts: { dept?: string; password?: string; timeoutMs?: number } = {}) {
   const c = createScodocClient(
-    { url: `${sim.url}/ScoDoc`, username: 'demo', password: opts.password ?? PASSWORD, dept: opts.dept, timeoutMs: opts.timeoutMs ?? 3000, connections: 4 },
+    {
+      url: `${sim.url}/ScoDoc`,
+      username: 'demo',
+      password: opts.password ?? PASSWORD,
+      dept: opts.dept,
+      timeoutMs: opts.timeoutMs ?? 3000,
+      connections: 4,
+    },
     // The policies (retries, breaker) are tested on their own: here every failure must reach the caller as is.
     { now, resilience: { retries: 0, breakerThreshold: 1_000 } },
   );
@@ -36,7 +43,10 @@ beforeEach(() => {
   sim.clearFaults();
 });
 
-async function expectUpstreamError(p: Promise<unknown>, code: UpstreamError['code']): Promise<UpstreamError> {
+async function expectUpstreamError(
+  p: Promise<unknown>,
+  code: UpstreamError['code'],
+): Promise<UpstreamError> {
   const err = await p.then(
     () => undefined,
     (e: unknown) => e,
@@ -60,7 +70,12 @@ describe('ScoDoc client against the simulator', () => {
     const c = client();
     const depts = await c.departements();
     expect(depts.map((d) => d.acronym)).toEqual(['INFO', 'GEII', 'RT', 'MMI', 'CJ']);
-    expect(depts[0]).toMatchObject({ id: 1, acronym: 'INFO', dept_name: 'Informatique', visible: true });
+    expect(depts[0]).toMatchObject({
+      id: 1,
+      acronym: 'INFO',
+      dept_name: 'Informatique',
+      visible: true,
+    });
     expect(await c.departement('RT')).toMatchObject({ acronym: 'RT' });
     expect(await c.departementById(2)).toMatchObject({ acronym: 'GEII' });
     expect(await c.departement('NOPE')).toBeNull();
@@ -68,7 +83,11 @@ describe('ScoDoc client against the simulator', () => {
 
   it('creates, edits and deletes a département', async () => {
     const c = client();
-    const created = await c.createDepartement({ acronym: 'QLIO', dept_name: 'Qualité, logistique', visible: true });
+    const created = await c.createDepartement({
+      acronym: 'QLIO',
+      dept_name: 'Qualité, logistique',
+      visible: true,
+    });
     expect(created).toMatchObject({ acronym: 'QLIO', visible: true });
     await expectUpstreamError(c.createDepartement({ acronym: 'QLIO' }), 'REJECTED');
     expect(await c.editDepartement('QLIO', { visible: false })).toMatchObject({ visible: false });
@@ -79,7 +98,12 @@ describe('ScoDoc client against the simulator', () => {
 
   it('finds étudiants by etudid, NIP and INE; the plural routes return every département record', async () => {
     const c = client();
-    expect(await c.etudiant({ etudid: someone.etudid })).toMatchObject({ id: someone.etudid, code_nip: someone.nip, nom: someone.nom, email: someone.email });
+    expect(await c.etudiant({ etudid: someone.etudid })).toMatchObject({
+      id: someone.etudid,
+      code_nip: someone.nip,
+      nom: someone.nom,
+      email: someone.email,
+    });
     expect((await c.etudiant({ nip: someone.nip! }))?.id).toBe(someone.etudid);
     expect((await c.etudiant({ ine: someone.ine! }))?.id).toBe(someone.etudid);
     expect(await c.etudiant({ nip: 'NO-SUCH-NIP' })).toBeNull();
@@ -100,7 +124,9 @@ describe('ScoDoc client against the simulator', () => {
     const info = await c.departementEtudiants('INFO');
     expect(info.length).toBe(university.students.filter((s) => s.deptId === 1).length);
     expect(info[0]).toHaveProperty('sort_key');
-    expect(await c.departementEtudiants('NOPE').catch((e: UpstreamError) => e.code)).toBe('NOT_FOUND');
+    expect(await c.departementEtudiants('NOPE').catch((e: UpstreamError) => e.code)).toBe(
+      'NOT_FOUND',
+    );
     const courants = await c.etudiantsCourants();
     expect(courants.length).toBeGreaterThan(50);
   });
@@ -117,31 +143,66 @@ describe('ScoDoc client against the simulator', () => {
     });
     expect(await c.formsemestre(999_999)).toBeNull();
     const q = await c.formsemestresQuery({ dept_acronym: 'INFO', annee_scolaire: 2026 });
-    expect(q.every((s) => s.session_id?.startsWith('INFO-') && s.session_id.endsWith('-2026'))).toBe(true);
+    expect(
+      q.every((s) => s.session_id?.startsWith('INFO-') && s.session_id.endsWith('-2026')),
+    ).toBe(true);
     expect(await c.formsemestresQuery({ dept_acronym: 'NOPE' })).toEqual([]);
     const courants = await c.formsemestresCourants('INFO');
     expect(courants.map((s) => s.session_id)).toContain('INFO-BUT-FI-S1-2026');
     const reg = university.registrations.find((r) => r.etudid === someone.etudid)!;
-    expect((await c.etudiantFormsemestres({ etudid: someone.etudid })).map((s) => s.id)).toContain(reg.formsemestreId);
+    expect((await c.etudiantFormsemestres({ etudid: someone.etudid })).map((s) => s.id)).toContain(
+      reg.formsemestreId,
+    );
   });
 
   it('filters a formsemestre roster by state', async () => {
     const c = client();
     const all = await c.formsemestreEtudiants(current.id);
-    const byState = await Promise.all((['I', 'D', 'DEF'] as const).map((etat) => c.formsemestreEtudiants(current.id, { etat: [etat] })));
+    const byState = await Promise.all(
+      (['I', 'D', 'DEF'] as const).map((etat) =>
+        c.formsemestreEtudiants(current.id, { etat: [etat] }),
+      ),
+    );
     expect(byState.reduce((n, l) => n + l.length, 0)).toBe(all.length);
-    const expectedI = university.registrations.filter((r) => r.formsemestreId === current.id && r.etat === 'I').length;
+    const expectedI = university.registrations.filter(
+      (r) => r.formsemestreId === current.id && r.etat === 'I',
+    ).length;
     expect(byState[0]).toHaveLength(expectedI);
-    expect((await c.formsemestreEtudiants(current.id, { etat: ['D', 'DEF'] })).length).toBe(byState[1]!.length + byState[2]!.length);
+    expect((await c.formsemestreEtudiants(current.id, { etat: ['D', 'DEF'] })).length).toBe(
+      byState[1]!.length + byState[2]!.length,
+    );
     expect((await c.formsemestreEtudiants(current.id, { long: true }))[0]).toHaveProperty('email');
   });
 
   it('creates an étudiant; NIP unique within a département only', async () => {
     const c = client();
-    const created = await c.createEtudiant({ dept: 'MMI', nom: 'Nouvelle', prenom: 'Inès', civilite: 'F', code_nip: '99000001' });
+    const created = await c.createEtudiant({
+      dept: 'MMI',
+      nom: 'Nouvelle',
+      prenom: 'Inès',
+      civilite: 'F',
+      code_nip: '99000001',
+    });
     expect(created).toMatchObject({ nom: 'NOUVELLE', prenom: 'Inès', code_nip: '99000001' });
-    await expectUpstreamError(c.createEtudiant({ dept: 'MMI', nom: 'Autre', prenom: 'X', civilite: 'M', code_nip: '99000001' }), 'REJECTED');
-    expect(await c.createEtudiant({ dept: 'RT', nom: 'Autre', prenom: 'X', civilite: 'M', code_nip: '99000001' })).toMatchObject({ code_nip: '99000001' });
+    await expectUpstreamError(
+      c.createEtudiant({
+        dept: 'MMI',
+        nom: 'Autre',
+        prenom: 'X',
+        civilite: 'M',
+        code_nip: '99000001',
+      }),
+      'REJECTED',
+    );
+    expect(
+      await c.createEtudiant({
+        dept: 'RT',
+        nom: 'Autre',
+        prenom: 'X',
+        civilite: 'M',
+        code_nip: '99000001',
+      }),
+    ).toMatchObject({ code_nip: '99000001' });
   });
 
   it('uses the department-scoped API when SCODOC_DEPT is set', async () => {
@@ -158,7 +219,11 @@ describe('ScoDoc client against the simulator', () => {
 describe('ScoDoc token lifecycle', () => {
   it('reuses one token for many calls, concurrent callers share one token request, identical reads in flight share one call', async () => {
     const c = client();
-    await Promise.all([...Array.from({ length: 10 }, () => c.departements()), c.departement('INFO'), c.departement('RT')]);
+    await Promise.all([
+      ...Array.from({ length: 10 }, () => c.departements()),
+      c.departement('INFO'),
+      c.departement('RT'),
+    ]);
     await c.departements();
     expect(sim.stats()['POST /tokens']).toBe(1);
     expect(sim.stats()['GET /departements']).toBe(2);
@@ -189,7 +254,10 @@ describe('ScoDoc token lifecycle', () => {
   });
 
   it('bad credentials: UNAUTHORIZED, with no secret in the message', async () => {
-    const err = await expectUpstreamError(client({ password: 'wrong-password-123' }).departements(), 'UNAUTHORIZED');
+    const err = await expectUpstreamError(
+      client({ password: 'wrong-password-123' }).departements(),
+      'UNAUTHORIZED',
+    );
     expect(err.message).not.toContain('wrong-password-123');
     expect(JSON.stringify(err)).not.toContain('wrong-password-123');
     expect(err.message).not.toContain(sim.url);
@@ -206,13 +274,25 @@ describe('ScoDoc failures become UpstreamErrors', () => {
 
     const wrong = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(req.url?.endsWith('/tokens') ? JSON.stringify({ token: 't0ken-value' }) : JSON.stringify([{ id: 'not-a-number' }]));
+      res.end(
+        req.url?.endsWith('/tokens')
+          ? JSON.stringify({ token: 't0ken-value' })
+          : JSON.stringify([{ id: 'not-a-number' }]),
+      );
     });
     await new Promise<void>((r) => wrong.listen(0, '127.0.0.1', () => r()));
     const port = (wrong.address() as AddressInfo).port;
-    const c2 = createScodocClient({ url: `http://127.0.0.1:${port}/ScoDoc`, username: 'u', password: PASSWORD, timeoutMs: 2000, connections: 1 });
+    const c2 = createScodocClient({
+      url: `http://127.0.0.1:${port}/ScoDoc`,
+      username: 'u',
+      password: PASSWORD,
+      timeoutMs: 2000,
+      connections: 1,
+    });
     const err = await expectUpstreamError(c2.departements(), 'BAD_REPLY');
-    expect(err.message).toBe('ScoDoc GET /departements: the reply does not have the expected shape');
+    expect(err.message).toBe(
+      'ScoDoc GET /departements: the reply does not have the expected shape',
+    );
     expect(err.detail).toContain('acronym');
     await c2.close();
     await new Promise((r) => wrong.close(r));
@@ -234,7 +314,11 @@ describe('ScoDoc failures become UpstreamErrors', () => {
     const c = client({ timeoutMs: 300 });
     sim.setFaults({ down: true });
     const err = await c.etudiant({ nip: 'x' }).catch((e: UpstreamError) => e);
-    for (const text of [(err as Error).message, JSON.stringify(err), String((err as Error).cause ?? '')]) {
+    for (const text of [
+      (err as Error).message,
+      JSON.stringify(err),
+      String((err as Error).cause ?? ''),
+    ]) {
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain('127.0.0.1');
     }

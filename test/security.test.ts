@@ -9,14 +9,20 @@ import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD } from '../src/simulators/start';
 import { startTestGateway, type TestGateway } from './support/gateway';
 
 const JWT_SECRET = 'jwt-s3cret-0123456789abcdef0123456789';
-const keyOf = (scope: Scope) => `key-${scope.replace(/[^a-z*]/g, '-').replace('*', 'star')}-0123456789abcdef`;
+const keyOf = (scope: Scope) =>
+  `key-${scope.replace(/[^a-z*]/g, '-').replace('*', 'star')}-0123456789abcdef`;
 const KEYS = SCOPES.map((scope) => ({ name: `k-${scope}`, key: keyOf(scope), scopes: [scope] }));
 const READER = { name: 'reader', key: 'reader-key-0123456789abcdef', scopes: ['read' as Scope] };
 const SECURITY: SecurityConfig = {
   ...OPEN_SECURITY,
   auth: {
     apiKeys: [...KEYS, READER],
-    jwt: { secret: JWT_SECRET, issuer: 'https://sso.univ-demo.fr', audience: 'campus-graph', scopesClaim: 'scope' },
+    jwt: {
+      secret: JWT_SECRET,
+      issuer: 'https://sso.univ-demo.fr',
+      audience: 'campus-graph',
+      scopesClaim: 'scope',
+    },
     disabled: false,
   },
   corsOrigins: ['https://app.univ-demo.fr'],
@@ -24,7 +30,13 @@ const SECURITY: SecurityConfig = {
   maxBodyBytes: 20_000,
   limits: { depth: 8, aliases: 5, tokens: 800, cost: 5000 },
 };
-const SECRETS = [...KEYS.map((k) => k.key), READER.key, JWT_SECRET, SCODOC_SIM_PASSWORD, MOODLE_SIM_TOKEN];
+const SECRETS = [
+  ...KEYS.map((k) => k.key),
+  READER.key,
+  JWT_SECRET,
+  SCODOC_SIM_PASSWORD,
+  MOODLE_SIM_TOKEN,
+];
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const everything = bearer(keyOf('*'));
 
@@ -43,7 +55,10 @@ async function raw(body: string, headers: Record<string, string> = {}, method = 
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-function jwt(claims: Record<string, unknown>, opts: { secret?: string; expires?: string; issuer?: string; audience?: string } = {}) {
+function jwt(
+  claims: Record<string, unknown>,
+  opts: { secret?: string; expires?: string; issuer?: string; audience?: string } = {},
+) {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject('teacher42')
@@ -56,7 +71,12 @@ function jwt(claims: Record<string, unknown>, opts: { secret?: string; expires?:
 
 describe('client authentication', () => {
   it('missing, malformed or unknown credentials get HTTP 401, not a 200 with errors', async () => {
-    for (const headers of [{}, { authorization: 'Basic abc' }, bearer('not-a-key-at-all-1234'), bearer(`${keyOf('*')}x`)]) {
+    for (const headers of [
+      {},
+      { authorization: 'Basic abc' },
+      bearer('not-a-key-at-all-1234'),
+      bearer(`${keyOf('*')}x`),
+    ]) {
       const res = await raw('{"query":"{ departments { acronym } }"}', headers);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toContain('Bearer');
@@ -65,7 +85,11 @@ describe('client authentication', () => {
   });
 
   it('accepts a valid JWT (scopes from the claim, subject as the caller) and refuses bad ones', async () => {
-    const ok = await gw.query('{ departments { acronym } }', {}, bearer(await jwt({ scope: 'read sync' })));
+    const ok = await gw.query(
+      '{ departments { acronym } }',
+      {},
+      bearer(await jwt({ scope: 'read sync' })),
+    );
     expect(ok.data).toMatchObject({ departments: expect.any(Array) });
     for (const token of [
       await jwt({ scope: 'read' }, { secret: 'another-secret-0123456789abcdef0123' }),
@@ -73,7 +97,9 @@ describe('client authentication', () => {
       await jwt({ scope: 'read' }, { issuer: 'https://evil.example' }),
       await jwt({ scope: 'read' }, { audience: 'someone-else' }),
     ]) {
-      expect((await raw('{"query":"{ departments { acronym } }"}', bearer(token))).status).toBe(401);
+      expect((await raw('{"query":"{ departments { acronym } }"}', bearer(token))).status).toBe(
+        401,
+      );
     }
     const noScope = await gw.query('{ departments { acronym } }', {}, bearer(await jwt({})));
     expect(noScope.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -92,7 +118,16 @@ describe('client authentication', () => {
       students: 20,
       security: {
         ...SECURITY,
-        auth: { apiKeys: [], jwt: { jwksUrl, issuer: 'https://sso.univ-demo.fr', audience: 'campus-graph', scopesClaim: 'scp' }, disabled: false },
+        auth: {
+          apiKeys: [],
+          jwt: {
+            jwksUrl,
+            issuer: 'https://sso.univ-demo.fr',
+            audience: 'campus-graph',
+            scopesClaim: 'scp',
+          },
+          disabled: false,
+        },
       },
     });
     try {
@@ -104,13 +139,24 @@ describe('client authentication', () => {
           .setAudience('campus-graph')
           .setExpirationTime('5m')
           .sign(key);
-      expect((await withJwks.query('{ departments { acronym } }', {}, bearer(await sign(privateKey, 'k1')))).data).toMatchObject({
+      expect(
+        (
+          await withJwks.query(
+            '{ departments { acronym } }',
+            {},
+            bearer(await sign(privateKey, 'k1')),
+          )
+        ).data,
+      ).toMatchObject({
         departments: expect.any(Array),
       });
       const other = await generateKeyPair('RS256');
       const res = await fetch(`${withJwks.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...bearer(await sign(other.privateKey, 'k1')) },
+        headers: {
+          'content-type': 'application/json',
+          ...bearer(await sign(other.privateKey, 'k1')),
+        },
         body: '{"query":"{ __typename }"}',
       });
       expect(res.status).toBe(401);
@@ -121,20 +167,40 @@ describe('client authentication', () => {
   });
 
   it('the audit line names the client', async () => {
-    await gw.query('mutation { createDepartment(input: { acronym: "bad acronym" }) { __typename } }', {}, bearer(keyOf('write:departments')));
+    await gw.query(
+      'mutation { createDepartment(input: { acronym: "bad acronym" }) { __typename } }',
+      {},
+      bearer(keyOf('write:departments')),
+    );
     const audit = gw.logLines.filter((l) => l.includes('"audit"')).map((l) => JSON.parse(l).audit);
-    expect(audit.at(-1)).toMatchObject({ mutation: 'createDepartment', who: 'key:k-write:departments', outcome: 'ValidationError' });
+    expect(audit.at(-1)).toMatchObject({
+      mutation: 'createDepartment',
+      who: 'key:k-write:departments',
+      outcome: 'ValidationError',
+    });
   });
 });
 
 describe('authorization', () => {
   const MUTATIONS: Array<[string, Scope, string]> = [
-    ['createDepartment', 'write:departments', 'createDepartment(input: { acronym: "bad acronym" })'],
+    [
+      'createDepartment',
+      'write:departments',
+      'createDepartment(input: { acronym: "bad acronym" })',
+    ],
     ['deleteDepartment', 'write:departments', 'deleteDepartment(acronym: "bad acronym")'],
-    ['createStudent', 'write:accounts', 'createStudent(input: { department: "", lastName: "", firstName: "", civility: "Q" })'],
+    [
+      'createStudent',
+      'write:accounts',
+      'createStudent(input: { department: "", lastName: "", firstName: "", civility: "Q" })',
+    ],
     ['createMoodleAccount', 'write:accounts', 'createMoodleAccount(nip: "../x")'],
     ['deleteMoodleAccount', 'write:accounts', 'deleteMoodleAccount(nip: "../x")'],
-    ['createCourse', 'write:courses', 'createCourse(input: { shortName: "", fullName: "", department: "" })'],
+    [
+      'createCourse',
+      'write:courses',
+      'createCourse(input: { shortName: "", fullName: "", department: "" })',
+    ],
     ['deleteCourse', 'write:courses', 'deleteCourse(id: -1)'],
     ['enrol', 'write:enrolments', 'enrol(input: { courseId: -1, nips: [] })'],
     ['unenrol', 'write:enrolments', 'unenrol(input: { courseId: -1, nips: [] })'],
@@ -146,7 +212,11 @@ describe('authorization', () => {
     for (const [name, needed, call] of MUTATIONS) {
       for (const scope of SCOPES) {
         gw.resetCalls();
-        const res = await gw.query(`mutation { r: ${call} { __typename ... on Error { code } } }`, {}, bearer(keyOf(scope)));
+        const res = await gw.query(
+          `mutation { r: ${call} { __typename ... on Error { code } } }`,
+          {},
+          bearer(keyOf(scope)),
+        );
         const got = (res.data as { r: { __typename: string } }).r.__typename;
         const allowed = scope === needed || scope === '*';
         // Allowed calls get past authorization and stop at validation (the inputs are invalid on purpose).
@@ -159,17 +229,37 @@ describe('authorization', () => {
   });
 
   it('reading needs `read`; personal fields need `read:personal`, and a refusal nulls only them', async () => {
-    const s = gw.sims.university.students.find((x) => x.moodle === 'active' && x.moodleIdnumber === x.nip)!;
+    const s = gw.sims.university.students.find(
+      (x) => x.moodle === 'active' && x.moodleIdnumber === x.nip,
+    )!;
     const q = `{ student(nip: "${s.nip}") { lastName email ine moodleAccount { username email } } }`;
     const noRead = await gw.query(q, {}, bearer(keyOf('write:courses')));
     expect(noRead.data).toEqual({ student: null });
     expect(noRead.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     gw.resetCalls();
     const reader = await gw.query(q, {}, bearer(READER.key));
-    expect(reader.data).toEqual({ student: { lastName: s.nom, email: null, ine: null, moodleAccount: { username: expect.any(String), email: null } } });
-    expect(reader.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
+    expect(reader.data).toEqual({
+      student: {
+        lastName: s.nom,
+        email: null,
+        ine: null,
+        moodleAccount: { username: expect.any(String), email: null },
+      },
+    });
+    expect(reader.errors?.map((e) => e.extensions?.code)).toEqual([
+      'FORBIDDEN',
+      'FORBIDDEN',
+      'FORBIDDEN',
+    ]);
     const full = await gw.query(q, {}, everything);
-    expect(full.data).toEqual({ student: { lastName: s.nom, email: s.email, ine: s.ine, moodleAccount: expect.objectContaining({ email: s.email }) } });
+    expect(full.data).toEqual({
+      student: {
+        lastName: s.nom,
+        email: s.email,
+        ine: s.ine,
+        moodleAccount: expect.objectContaining({ email: s.email }),
+      },
+    });
   });
 });
 
@@ -189,32 +279,48 @@ describe('limits', () => {
   });
 
   it('a query within depth, alias and token limits but too costly is refused by the cost limit', async () => {
-    const cheap = await startTestGateway({ students: 20, security: { ...SECURITY, limits: { ...SECURITY.limits, cost: 20 } } });
+    const cheap = await startTestGateway({
+      students: 20,
+      security: { ...SECURITY, limits: { ...SECURITY.limits, cost: 20 } },
+    });
     try {
-      const costly = '{ departments { acronym name semesters { title sessionId students { lastName firstName etudid } course { shortName } } } }';
+      const costly =
+        '{ departments { acronym name semesters { title sessionId students { lastName firstName etudid } course { shortName } } } }';
       cheap.resetCalls();
       const res = await cheap.query(costly, {}, everything);
       expect(res.data ?? null).toBeNull();
       expect(JSON.stringify(res.errors)).toMatch(/cost/i);
       expect(cheap.calls()).toEqual({});
-      expect((await cheap.query('{ departments { acronym } }', {}, everything)).data).toMatchObject({ departments: expect.any(Array) });
+      expect((await cheap.query('{ departments { acronym } }', {}, everything)).data).toMatchObject(
+        { departments: expect.any(Array) },
+      );
     } finally {
       await cheap.close();
     }
   });
 
   it('a body over the cap is refused with 413 before parsing', async () => {
-    const res = await raw(JSON.stringify({ query: `{ departments { acronym } } # ${'x'.repeat(30_000)}` }), everything);
+    const res = await raw(
+      JSON.stringify({ query: `{ departments { acronym } } # ${'x'.repeat(30_000)}` }),
+      everything,
+    );
     expect(res.status).toBe(413);
   });
 
   it('page sizes and list arguments are capped', async () => {
-    const page = await gw.query('{ students(department: "INFO", first: 1000) { totalCount } }', {}, everything);
+    const page = await gw.query(
+      '{ students(department: "INFO", first: 1000) { totalCount } }',
+      {},
+      everything,
+    );
     expect(page.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('rate limits each client separately, with Retry-After', async () => {
-    const limited = await startTestGateway({ students: 20, security: { ...SECURITY, rateLimitPerMinute: 3 } });
+    const limited = await startTestGateway({
+      students: 20,
+      security: { ...SECURITY, rateLimitPerMinute: 3 },
+    });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 5; i += 1) {
@@ -244,19 +350,33 @@ describe('browsers: CORS and CSRF', () => {
     const pre = (origin: string) =>
       fetch(`${gw.url}/graphql`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
       });
-    expect((await pre('https://app.univ-demo.fr')).headers.get('access-control-allow-origin')).toBe('https://app.univ-demo.fr');
+    expect((await pre('https://app.univ-demo.fr')).headers.get('access-control-allow-origin')).toBe(
+      'https://app.univ-demo.fr',
+    );
     // A browser compares this header with its own origin: anything but the evil origin makes it refuse.
-    expect((await pre('https://evil.example')).headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+    expect((await pre('https://evil.example')).headers.get('access-control-allow-origin')).not.toBe(
+      'https://evil.example',
+    );
   });
 
   it('refuses "simple" requests a browser could send from another site (CSRF)', async () => {
-    const form = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ departments { acronym } }')}`, { headers: everything });
+    const form = await fetch(
+      `${gw.url}/graphql?query=${encodeURIComponent('{ departments { acronym } }')}`,
+      { headers: everything },
+    );
     expect(form.status).toBe(403);
-    const withHeader = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ departments { acronym } }')}`, {
-      headers: { ...everything, 'x-graphql-yoga-csrf': '1' },
-    });
+    const withHeader = await fetch(
+      `${gw.url}/graphql?query=${encodeURIComponent('{ departments { acronym } }')}`,
+      {
+        headers: { ...everything, 'x-graphql-yoga-csrf': '1' },
+      },
+    );
     expect(withHeader.status).toBe(200);
   });
 });
@@ -264,7 +384,11 @@ describe('browsers: CORS and CSRF', () => {
 describe('production mode', () => {
   let prod: TestGateway;
   beforeAll(async () => {
-    prod = await startTestGateway({ students: 20, production: true, security: { ...SECURITY, graphiql: false, introspection: false } });
+    prod = await startTestGateway({
+      students: 20,
+      production: true,
+      security: { ...SECURITY, graphiql: false, introspection: false },
+    });
   });
   afterAll(() => prod.close());
 
@@ -276,10 +400,21 @@ describe('production mode', () => {
     const typo = await prod.query('{ departmens { acronym } }', {}, everything);
     expect(JSON.stringify(typo.errors)).not.toMatch(/Did you mean/);
     prod.sims.moodle!.setFaults({ malformed: true });
-    const failing = await prod.query('{ departments { acronym moodleCategoryId } }', {}, everything);
+    const failing = await prod.query(
+      '{ departments { acronym moodleCategoryId } }',
+      {},
+      everything,
+    );
     prod.sims.moodle!.setFaults({ malformed: false });
     const text = JSON.stringify(failing);
-    for (const forbidden of ['stack', 'originalError', prod.sims.moodle!.url, 'debuginfo', MOODLE_SIM_TOKEN]) expect(text).not.toContain(forbidden);
+    for (const forbidden of [
+      'stack',
+      'originalError',
+      prod.sims.moodle!.url,
+      'debuginfo',
+      MOODLE_SIM_TOKEN,
+    ])
+      expect(text).not.toContain(forbidden);
   });
 });
 
@@ -291,12 +426,32 @@ describe('secrets never leak', () => {
       bodies.push(r.text, JSON.stringify([...r.headers]));
     };
     await push(raw('{"query":"{ departments { acronym } }"}', bearer(`${keyOf('*')}-wrong`)));
-    await push(raw('{"query":"{ departments { acronym } }"}', bearer(await jwt({ scope: 'read' }, { secret: 'wrong-secret-0123456789abcdef01234' }))));
+    await push(
+      raw(
+        '{"query":"{ departments { acronym } }"}',
+        bearer(await jwt({ scope: 'read' }, { secret: 'wrong-secret-0123456789abcdef01234' })),
+      ),
+    );
     await push(raw('{"query":"{ nope }"}', everything));
-    await push(raw('{"query":"mutation { createMoodleAccount(nip: \\"1\\") { __typename ... on Error { message } } }"}', bearer(READER.key)));
+    await push(
+      raw(
+        '{"query":"mutation { createMoodleAccount(nip: \\"1\\") { __typename ... on Error { message } } }"}',
+        bearer(READER.key),
+      ),
+    );
     gw.sims.moodle!.setFaults({ down: true });
-    await push(raw('{"query":"{ departments { acronym moodleCategoryId } courses { totalCount } }"}', everything));
-    await push(raw('{"query":"mutation { createDepartment(input: {acronym: \\"LEAK\\"}) { __typename ... on Error { message } } }"}', everything));
+    await push(
+      raw(
+        '{"query":"{ departments { acronym moodleCategoryId } courses { totalCount } }"}',
+        everything,
+      ),
+    );
+    await push(
+      raw(
+        '{"query":"mutation { createDepartment(input: {acronym: \\"LEAK\\"}) { __typename ... on Error { message } } }"}',
+        everything,
+      ),
+    );
     gw.sims.moodle!.setFaults({ down: false });
     gw.sims.scodoc!.setFaults({ malformed: true });
     await push(raw('{"query":"{ student(nip: \\"1\\") { lastName } }"}', everything));

@@ -15,7 +15,10 @@ import { startTestGateway, type TestGateway } from './support/gateway';
 let calm: TestGateway;
 let stormy: TestGateway;
 beforeAll(async () => {
-  [calm, stormy] = await Promise.all([startTestGateway({ students: 400 }), startTestGateway({ students: 400 })]);
+  [calm, stormy] = await Promise.all([
+    startTestGateway({ students: 400 }),
+    startTestGateway({ students: 400 }),
+  ]);
   // Precondition, identical on both: every leaver who has an account is still actively enrolled (forgotten by
   // whoever manages the course), so the leavers policy has work to do.
   for (const gw of [calm, stormy]) activateLeavers(gw);
@@ -25,30 +28,50 @@ function activateLeavers(gw: TestGateway) {
   const store = gw.sims.moodle!.store;
   const course = [...store.courses.values()].find((c) => c.idnumber === SESSION)!;
   const sem = semesterId(gw);
-  for (const r of gw.sims.university.registrations.filter((x) => x.formsemestreId === sem && x.etat !== 'I')) {
+  for (const r of gw.sims.university.registrations.filter(
+    (x) => x.formsemestreId === sem && x.etat !== 'I',
+  )) {
     const nip = gw.sims.university.students.find((x) => x.etudid === r.etudid)!.nip;
-    const user = [...store.users.values()].find((u) => !u.deleted && normalizeNip(u.idnumber) === nip);
+    const user = [...store.users.values()].find(
+      (u) => !u.deleted && normalizeNip(u.idnumber) === nip,
+    );
     if (user) store.enrol({ userid: user.id, courseid: course.id, roleid: 5, suspended: false });
   }
   // And one registered, enrolled student's whole account is suspended in Moodle (a sync must not loop on it).
-  const enrolled = new Set(store.enrolments.filter((e) => e.courseid === course.id).map((e) => e.userid));
-  const registered = gw.sims.university.registrations.filter((x) => x.formsemestreId === sem && x.etat === 'I');
-  const nips = new Set(registered.map((r) => gw.sims.university.students.find((x) => x.etudid === r.etudid)!.nip));
-  const victim = [...store.users.values()].find((u) => enrolled.has(u.id) && nips.has(normalizeNip(u.idnumber)))!;
+  const enrolled = new Set(
+    store.enrolments.filter((e) => e.courseid === course.id).map((e) => e.userid),
+  );
+  const registered = gw.sims.university.registrations.filter(
+    (x) => x.formsemestreId === sem && x.etat === 'I',
+  );
+  const nips = new Set(
+    registered.map((r) => gw.sims.university.students.find((x) => x.etudid === r.etudid)!.nip),
+  );
+  const victim = [...store.users.values()].find(
+    (u) => enrolled.has(u.id) && nips.has(normalizeNip(u.idnumber)),
+  )!;
   victim.suspended = true;
 }
 afterAll(() => Promise.all([calm.close(), stormy.close()]));
 
 const SESSION = 'INFO-BUT-FI-S1-2026';
-const semesterId = (gw: TestGateway) => gw.sims.university.semesters.find((s) => s.sessionId === SESSION)!.id;
+const semesterId = (gw: TestGateway) =>
+  gw.sims.university.semesters.find((s) => s.sessionId === SESSION)!.id;
 
 type Report = SyncReport;
 async function sync(gw: TestGateway, opts: { dryRun: boolean; leavers?: string }): Promise<Report> {
   const res = await gw.query(
     `mutation($input: SyncSemesterInput!) { syncSemester(input: $input) { __typename ... on SyncSemesterSuccess { report { dryRun accountsToCreate accountsCreated enrolmentsToAdd enrolmentsAdded enrolmentsToRemove enrolmentsRemoved failures { nip step message } } } ... on Error { message } } }`,
-    { input: { semesterId: semesterId(gw), dryRun: opts.dryRun, leavers: opts.leavers ?? 'SUSPEND' } },
+    {
+      input: {
+        semesterId: semesterId(gw),
+        dryRun: opts.dryRun,
+        leavers: opts.leavers ?? 'SUSPEND',
+      },
+    },
   );
-  const r = (res.data as { syncSemester: { __typename: string; report: Report; message?: string } }).syncSemester;
+  const r = (res.data as { syncSemester: { __typename: string; report: Report; message?: string } })
+    .syncSemester;
   expect(r.__typename, r.message).toBe('SyncSemesterSuccess');
   return r.report;
 }
@@ -59,13 +82,19 @@ function snapshot(gw: TestGateway) {
   const course = [...store.courses.values()].find((c) => c.idnumber === SESSION)!;
   const status = new Map<string, string>();
   for (const e of store.enrolments.filter((x) => x.courseid === course.id)) {
-    const nip = normalizeNip(store.users.get(e.userid)!.idnumber) ?? `user:${store.users.get(e.userid)!.username}`;
+    const nip =
+      normalizeNip(store.users.get(e.userid)!.idnumber) ??
+      `user:${store.users.get(e.userid)!.username}`;
     status.set(nip, `${e.roleid}:${e.suspended ? 'suspended' : 'active'}`);
   }
   const accounts = new Map<string, number>();
   for (const u of store.users.values())
-    if (!u.deleted && normalizeNip(u.idnumber)) accounts.set(normalizeNip(u.idnumber)!, (accounts.get(normalizeNip(u.idnumber)!) ?? 0) + 1);
-  return { status: Object.fromEntries([...status].sort()), accounts: Object.fromEntries([...accounts].sort()) };
+    if (!u.deleted && normalizeNip(u.idnumber))
+      accounts.set(normalizeNip(u.idnumber)!, (accounts.get(normalizeNip(u.idnumber)!) ?? 0) + 1);
+  return {
+    status: Object.fromEntries([...status].sort()),
+    accounts: Object.fromEntries([...accounts].sort()),
+  };
 }
 
 describe('syncSemester', () => {
@@ -76,7 +105,9 @@ describe('syncSemester', () => {
     expect(plan.accountsToCreate).toBeGreaterThan(0);
     expect(plan.enrolmentsToAdd).toBeGreaterThan(plan.accountsToCreate);
     expect(plan.enrolmentsToRemove).toBeGreaterThan(0);
-    const writes = Object.keys(calm.calls()).filter((k) => /create|delete|update|enrol_manual|POST \/(?!tokens)/.test(k));
+    const writes = Object.keys(calm.calls()).filter((k) =>
+      /create|delete|update|enrol_manual|POST \/(?!tokens)/.test(k),
+    );
     expect(writes).toEqual([]);
     expect(plan.accountsCreated + plan.enrolmentsAdded + plan.enrolmentsRemoved).toBe(0);
   });
@@ -101,7 +132,9 @@ describe('syncSemester', () => {
       enrolmentsToRemove: 0,
       enrolmentsRemoved: 0,
     });
-    expect(Object.keys(calm.calls()).filter((k) => /create_users|enrol_manual/.test(k))).toEqual([]);
+    expect(Object.keys(calm.calls()).filter((k) => /create_users|enrol_manual/.test(k))).toEqual(
+      [],
+    );
 
     // The end state is what ScoDoc says: every registered student actively enrolled, every leaver suspended.
     const snap = snapshot(calm);
@@ -117,7 +150,13 @@ describe('syncSemester', () => {
   it('interrupted half-way (reply lost after Moodle created the accounts, then enrolments failing), then re-run: exactly the uninterrupted end state', async () => {
     // The first run goes through clients whose replies are cut: Moodle creates the accounts but the gateway never
     // hears back (the worst place to crash), and every enrolment call fails.
-    const moodle = createMoodleClient({ url: stormy.sims.moodle!.url, token: MOODLE_SIM_TOKEN, timeoutMs: 5000, connections: 4, maxParamsPerRequest: 4000 });
+    const moodle = createMoodleClient({
+      url: stormy.sims.moodle!.url,
+      token: MOODLE_SIM_TOKEN,
+      timeoutMs: 5000,
+      connections: 4,
+      maxParamsPerRequest: 4000,
+    });
     const scodoc = createScodocClient({
       url: `${stormy.sims.scodoc!.url}/ScoDoc`,
       username: SCODOC_SIM_USER,
@@ -125,7 +164,12 @@ describe('syncSemester', () => {
       timeoutMs: 5000,
       connections: 4,
     });
-    const lost = (what: string) => new UpstreamError({ system: 'moodle', code: 'UNAVAILABLE', message: `Moodle ${what}: connection reset` });
+    const lost = (what: string) =>
+      new UpstreamError({
+        system: 'moodle',
+        code: 'UNAVAILABLE',
+        message: `Moodle ${what}: connection reset`,
+      });
     const createUsers = moodle.createUsers.bind(moodle);
     moodle.createUsers = async (users) => {
       await createUsers(users);
@@ -142,7 +186,11 @@ describe('syncSemester', () => {
       log: createLogger({ level: 'silent' }),
       accounts: { usernameRule: 'nip' as const, auth: 'cas' },
     };
-    const crashed = await runSync(deps, new Trail(), { semesterId: semesterId(stormy), dryRun: false, leavers: 'SUSPEND' });
+    const crashed = await runSync(deps, new Trail(), {
+      semesterId: semesterId(stormy),
+      dryRun: false,
+      leavers: 'SUSPEND',
+    });
     expect(crashed.report.accountsCreated).toBe(0);
     expect(crashed.report.enrolmentsAdded).toBe(0);
     expect(crashed.report.failures.filter((f) => f.step !== 'plan').length).toBeGreaterThan(0);
@@ -153,7 +201,11 @@ describe('syncSemester', () => {
     const rerun = await sync(stormy, { dryRun: false });
     expect(rerun.accountsToCreate).toBe(0); // found again by idnumber: never created twice
     expect(rerun.failures.filter((f) => f.step !== 'plan')).toEqual([]);
-    expect(await sync(stormy, { dryRun: true })).toMatchObject({ accountsToCreate: 0, enrolmentsToAdd: 0, enrolmentsToRemove: 0 });
+    expect(await sync(stormy, { dryRun: true })).toMatchObject({
+      accountsToCreate: 0,
+      enrolmentsToAdd: 0,
+      enrolmentsToRemove: 0,
+    });
 
     const a = snapshot(calm);
     const b = snapshot(stormy);

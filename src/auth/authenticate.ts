@@ -52,7 +52,8 @@ export function createAuthenticator(settings: AuthSettings): Authenticator {
     const digest = sha256(token);
     let match: (typeof keys)[number] | undefined;
     for (const k of keys) if (timingSafeEqual(k.digest, digest)) match = k;
-    if (match) return { ok: true, caller: { name: `key:${match.name}`, scopes: new Set(match.scopes) } };
+    if (match)
+      return { ok: true, caller: { name: `key:${match.name}`, scopes: new Set(match.scopes) } };
     if (jwtKey && token.split('.').length === 3) return verifyJwt(token);
     return { ok: false, reason: 'unknown credentials' };
   }
@@ -66,8 +67,12 @@ export function createAuthenticator(settings: AuthSettings): Authenticator {
         algorithms: jwt.jwksUrl ? undefined : ['HS256', 'HS384', 'HS512'],
       });
       const raw = payload[jwt.scopesClaim];
-      const list = typeof raw === 'string' ? raw.split(/\s+/) : Array.isArray(raw) ? raw.map(String) : [];
-      return { ok: true, caller: { name: `jwt:${payload.sub ?? 'unknown'}`, scopes: new Set(list.filter(isScope)) } };
+      const list =
+        typeof raw === 'string' ? raw.split(/\s+/) : Array.isArray(raw) ? raw.map(String) : [];
+      return {
+        ok: true,
+        caller: { name: `jwt:${payload.sub ?? 'unknown'}`, scopes: new Set(list.filter(isScope)) },
+      };
     } catch {
       return { ok: false, reason: 'invalid token' };
     }

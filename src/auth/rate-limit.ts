@@ -4,7 +4,11 @@
  */
 export interface RateLimitStore {
   /** Counts one request for `key`; says whether it is within `limit` for the current window. */
-  hit(key: string, limit: number, windowMs: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
+  hit(
+    key: string,
+    limit: number,
+    windowMs: number,
+  ): Promise<{ allowed: boolean; retryAfterMs: number }>;
 }
 
 export class MemoryRateLimitStore implements RateLimitStore {
@@ -21,7 +25,10 @@ export class MemoryRateLimitStore implements RateLimitStore {
       this.sweep(now, windowMs);
     }
     w.count += 1;
-    return { allowed: w.count <= limit, retryAfterMs: w.count <= limit ? 0 : w.start + windowMs - now };
+    return {
+      allowed: w.count <= limit,
+      retryAfterMs: w.count <= limit ? 0 : w.start + windowMs - now,
+    };
   }
 
   /** Forgets finished windows, so idle clients do not accumulate. */

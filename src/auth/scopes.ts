@@ -3,7 +3,16 @@
  * civility (anything that identifies or describes a person beyond name and NIP); each write family has its
  * own scope; `*` is everything.
  */
-export const SCOPES = ['read', 'read:personal', 'write:departments', 'write:accounts', 'write:courses', 'write:enrolments', 'sync', '*'] as const;
+export const SCOPES = [
+  'read',
+  'read:personal',
+  'write:departments',
+  'write:accounts',
+  'write:courses',
+  'write:enrolments',
+  'sync',
+  '*',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface Caller {

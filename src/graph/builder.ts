@@ -22,7 +22,9 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: (_parent, _ctx, info) =>
       info.parentType.name === 'Mutation'
         ? new ForbiddenError(`This client may not call ${info.fieldName}.`)
-        : new GraphQLError(`This client may not read ${info.parentType.name}.${info.fieldName}.`, { extensions: { code: 'FORBIDDEN' } }),
+        : new GraphQLError(`This client may not read ${info.parentType.name}.${info.fieldName}.`, {
+            extensions: { code: 'FORBIDDEN' },
+          }),
   },
   errors: { defaultTypes: [] },
   defaultFieldNullability: false,
@@ -31,32 +33,51 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     // `nodes(ids:)` would let one request fan out to any number of upstream look-ups; `node(id:)` is enough.
     nodesQueryOptions: false,
-    nodeQueryOptions: { description: 'Fetches any object by the global id its `id` field returned.' },
+    nodeQueryOptions: {
+      description: 'Fetches any object by the global id its `id` field returned.',
+    },
     nodeTypeOptions: { description: 'An object with a global id, refetchable with `node(id:)`.' },
     pageInfoTypeOptions: { description: 'Where a page sits in its list.' },
     idFieldOptions: { description: 'Global id: pass it to `node(id:)` to refetch this object.' },
     edgesFieldOptions: { description: 'The items of this page, each with its cursor.' },
-    pageInfoFieldOptions: { description: 'Whether more pages exist, and the cursors to reach them.' },
-    cursorFieldOptions: { description: 'Opaque cursor: pass it as `after` to continue after this item.' },
+    pageInfoFieldOptions: {
+      description: 'Whether more pages exist, and the cursors to reach them.',
+    },
+    cursorFieldOptions: {
+      description: 'Opaque cursor: pass it as `after` to continue after this item.',
+    },
     nodeFieldOptions: { description: 'The item.' },
     hasNextPageFieldOptions: { description: 'More items follow this page.' },
     hasPreviousPageFieldOptions: { description: 'Items precede this page.' },
     startCursorFieldOptions: { description: 'Cursor of the first item of the page.' },
-    endCursorFieldOptions: { description: 'Cursor of the last item of the page: pass it as `after` for the next page.' },
-    defaultConnectionTypeOptions: { description: 'A page of a list, with paging information and the total count.' },
+    endCursorFieldOptions: {
+      description: 'Cursor of the last item of the page: pass it as `after` for the next page.',
+    },
+    defaultConnectionTypeOptions: {
+      description: 'A page of a list, with paging information and the total count.',
+    },
     defaultEdgeTypeOptions: { description: 'An item of a page and its cursor.' },
     firstArgOptions: { description: 'Page size (at most 200).' },
-    afterArgOptions: { description: 'Return the items after this cursor (an `endCursor` from a previous page).' },
+    afterArgOptions: {
+      description: 'Return the items after this cursor (an `endCursor` from a previous page).',
+    },
     lastArgOptions: { description: 'Page size counted from the end (with `before`).' },
     beforeArgOptions: { description: 'Return the items before this cursor.' },
   },
 });
 
 builder.globalConnectionField('totalCount', (t) =>
-  t.int({ description: 'How many items the whole list holds (all pages).', resolve: (connection) => connection.totalCount }),
+  t.int({
+    description: 'How many items the whole list holds (all pages).',
+    resolve: (connection) => connection.totalCount,
+  }),
 );
 
-builder.queryType({ description: 'Read access to the unified ScoDoc + Moodle graph.', authScopes: { scope: 'read' } });
+builder.queryType({
+  description: 'Read access to the unified ScoDoc + Moodle graph.',
+  authScopes: { scope: 'read' },
+});
 builder.mutationType({
-  description: 'Writes to ScoDoc and Moodle. Each returns a union of a success type and typed errors; none throws for an expected failure.',
+  description:
+    'Writes to ScoDoc and Moodle. Each returns a union of a success type and typed errors; none throws for an expected failure.',
 });

@@ -32,7 +32,14 @@ export interface ContextDeps extends Upstreams {
 }
 
 export function createContextFactory(deps: ContextDeps) {
-  const writes: WriteDeps = { scodoc: deps.scodoc, moodle: deps.moodle, linking: deps.linking, lists: deps.lists, log: deps.log, accounts: deps.accounts };
+  const writes: WriteDeps = {
+    scodoc: deps.scodoc,
+    moodle: deps.moodle,
+    linking: deps.linking,
+    lists: deps.lists,
+    log: deps.log,
+    accounts: deps.accounts,
+  };
   return (server: { req?: { caller?: Caller } }): GraphContext => ({
     loaders: createLoaders(deps),
     log: deps.log,

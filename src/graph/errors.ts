@@ -38,7 +38,10 @@ export function maskError(error: unknown, message: string, log: Logger): Error {
   const where = { nodes: located?.nodes as never, path: located?.path };
   if (isUpstreamError(original)) {
     log.warn({ err: original, path: located?.path }, 'upstream failure');
-    return createGraphQLError(original.message, { ...where, extensions: { code: upstreamErrorCode(original), upstream: original.system } });
+    return createGraphQLError(original.message, {
+      ...where,
+      extensions: { code: upstreamErrorCode(original), upstream: original.system },
+    });
   }
   if (isGraphQLError(original) && original.extensions?.code) {
     return createGraphQLError(original.message, { ...where, extensions: original.extensions });

@@ -21,11 +21,19 @@ export interface LinkingRules {
   semester: 'idnumber' | 'shortname';
 }
 
-export const DEFAULT_LINKING: LinkingRules = { student: 'idnumber', department: 'idnumber', semester: 'idnumber' };
+export const DEFAULT_LINKING: LinkingRules = {
+  student: 'idnumber',
+  department: 'idnumber',
+  semester: 'idnumber',
+};
 
 export function linkingFromEnv(env: NodeJS.ProcessEnv): LinkingRules {
   const parsed = linkingSchema.parse(env);
-  return { student: parsed.LINK_STUDENT_BY, department: parsed.LINK_DEPARTMENT_BY, semester: parsed.LINK_SEMESTER_BY };
+  return {
+    student: parsed.LINK_STUDENT_BY,
+    department: parsed.LINK_DEPARTMENT_BY,
+    semester: parsed.LINK_SEMESTER_BY,
+  };
 }
 
 /**
@@ -58,7 +66,10 @@ export function studentUserKey(
 }
 
 /** The NIP a Moodle user claims under the student rule, or null when the account links to no NIP. */
-export function nipOfUser(rules: LinkingRules, user: { idnumber?: string | null; username?: string }): string | null {
+export function nipOfUser(
+  rules: LinkingRules,
+  user: { idnumber?: string | null; username?: string },
+): string | null {
   if (rules.student === 'idnumber') return normalizeNip(user.idnumber);
   if (rules.student === 'username') return normalizeNip(user.username);
   return null; // The email rule links through the address, not a NIP.
@@ -69,7 +80,11 @@ export function nipOfUser(rules: LinkingRules, user: { idnumber?: string | null;
  * `deleted` is not in the reply, the username becomes `<email>.<timestamp>` and the email a 32-hex md5.
  * Such a record is never an account.
  */
-export function isSoftDeletedUser(user: { username: string; email?: string | null; deleted?: number | boolean }): boolean {
+export function isSoftDeletedUser(user: {
+  username: string;
+  email?: string | null;
+  deleted?: number | boolean;
+}): boolean {
   if (user.deleted === true || user.deleted === 1) return true;
   const md5Email = typeof user.email === 'string' && /^[0-9a-f]{32}$/.test(user.email);
   const scrambledName = /@.+\.\d{9,}$/.test(user.username);
@@ -77,7 +92,10 @@ export function isSoftDeletedUser(user: { username: string; email?: string | nul
 }
 
 /** Several ScoDoc étudiants can share a NIP (one per département they passed through). */
-export function pickStudentRecord<T extends { id: number; dept_id?: number | null }>(records: T[], preferDeptId?: number): T | null {
+export function pickStudentRecord<T extends { id: number; dept_id?: number | null }>(
+  records: T[],
+  preferDeptId?: number,
+): T | null {
   if (records.length === 0) return null;
   if (preferDeptId !== undefined) {
     const inDept = records.filter((r) => r.dept_id === preferDeptId);
@@ -92,16 +110,26 @@ function latest<T extends { id: number }>(records: T[]): T {
   return records.reduce((a, b) => (b.id > a.id ? b : a));
 }
 
-export function categoryMatchesDepartment(rules: LinkingRules, category: { idnumber?: string | null; name: string }, acronym: string): boolean {
+export function categoryMatchesDepartment(
+  rules: LinkingRules,
+  category: { idnumber?: string | null; name: string },
+  acronym: string,
+): boolean {
   const value = rules.department === 'idnumber' ? category.idnumber : category.name;
   return (value ?? '').trim().toUpperCase() === acronym.toUpperCase();
 }
 
-export function courseKeyForSemester(rules: LinkingRules, sessionId: string): { field: 'idnumber' | 'shortname'; value: string } {
+export function courseKeyForSemester(
+  rules: LinkingRules,
+  sessionId: string,
+): { field: 'idnumber' | 'shortname'; value: string } {
   return { field: rules.semester, value: sessionId };
 }
 
-export function semesterKeyOfCourse(rules: LinkingRules, course: { idnumber?: string | null; shortname: string }): string | null {
+export function semesterKeyOfCourse(
+  rules: LinkingRules,
+  course: { idnumber?: string | null; shortname: string },
+): string | null {
   const value = rules.semester === 'idnumber' ? course.idnumber : course.shortname;
   return value && value.trim() !== '' ? value.trim() : null;
 }

@@ -1,8 +1,25 @@
 import DataLoader from 'dataloader';
 import { inSpan } from '../observability/tracing';
 import type { ContextDeps } from './context';
-import { categoryMatchesDepartment, isSoftDeletedUser, nipOfUser, normalizeNip, parseSessionId, pickStudentRecord, studentUserKey } from './linking';
-import { toAccount, toCategory, toCourse, toDepartment, toSemester, toStudent, type MoodleCourseLike, type MoodleUserLike } from './mapping';
+import {
+  categoryMatchesDepartment,
+  isSoftDeletedUser,
+  nipOfUser,
+  normalizeNip,
+  parseSessionId,
+  pickStudentRecord,
+  studentUserKey,
+} from './linking';
+import {
+  toAccount,
+  toCategory,
+  toCourse,
+  toDepartment,
+  toSemester,
+  toStudent,
+  type MoodleCourseLike,
+  type MoodleUserLike,
+} from './mapping';
 import {
   STATE_FROM_SCODOC,
   type CategoryModel,
@@ -37,21 +54,29 @@ export function createLoaders(deps: ContextDeps) {
   const memo = memoizer();
 
   // ---------- ScoDoc: départements
-  const departments = () => memo('departments', async () => (await scodoc.departements()).map(toDepartment));
+  const departments = () =>
+    memo('departments', async () => (await scodoc.departements()).map(toDepartment));
   const departmentByAcronym = new DataLoader<string, DepartmentModel | null>(
     async (acronyms) => {
       const all = await departments();
-      return acronyms.map((a) => all.find((d) => d.acronym.toUpperCase() === a.toUpperCase()) ?? null);
+      return acronyms.map(
+        (a) => all.find((d) => d.acronym.toUpperCase() === a.toUpperCase()) ?? null,
+      );
     },
     { cacheKeyFn: (a) => a.toUpperCase() },
   );
 
   // ---------- ScoDoc: étudiants
   const studentByEtudid = new DataLoader<number, StudentModel | null>((ids) =>
-    eachKey(ids, async (etudid) => primeStudent(toNullable(await scodoc.etudiant({ etudid }), toStudent))),
+    eachKey(ids, async (etudid) =>
+      primeStudent(toNullable(await scodoc.etudiant({ etudid }), toStudent)),
+    ),
   );
   const recordsByNip = new DataLoader<string, StudentModel[]>(
-    (nips) => eachKey(nips, async (nip) => (await scodoc.etudiants({ nip })).map((e) => primeStudent(toStudent(e))!)),
+    (nips) =>
+      eachKey(nips, async (nip) =>
+        (await scodoc.etudiants({ nip })).map((e) => primeStudent(toStudent(e))!),
+      ),
     { cacheKeyFn: (nip) => normalizeNip(nip) ?? nip },
   );
   const studentByNip = new DataLoader<string, StudentModel | null>(async (nips) =>
@@ -61,7 +86,11 @@ export function createLoaders(deps: ContextDeps) {
     }),
   );
   const studentByIne = new DataLoader<string, StudentModel | null>((ines) =>
-    eachKey(ines, async (ine) => pickRecord((await scodoc.etudiants({ ine: ine.trim() })).map((e) => primeStudent(toStudent(e))!))),
+    eachKey(ines, async (ine) =>
+      pickRecord(
+        (await scodoc.etudiants({ ine: ine.trim() })).map((e) => primeStudent(toStudent(e))!),
+      ),
+    ),
   );
   function primeStudent(s: StudentModel | null): StudentModel | null {
     if (s) studentByEtudid.prime(s.etudid, s);
@@ -72,7 +101,8 @@ export function createLoaders(deps: ContextDeps) {
   const studentDetails = new DataLoader<number, StudentModel | null>((ids) =>
     eachKey(ids, async (etudid) => toNullable(await scodoc.etudiant({ etudid }), toStudent)),
   );
-  const detailsOf = async (s: StudentModel) => (s.detailed ? s : ((await studentDetails.load(s.etudid)) ?? s));
+  const detailsOf = async (s: StudentModel) =>
+    s.detailed ? s : ((await studentDetails.load(s.etudid)) ?? s);
   function pickRecord(records: StudentModel[]): StudentModel | null {
     return pickStudentRecord(records.map((r) => ({ ...r, id: r.etudid, dept_id: r.deptId })));
   }
@@ -88,20 +118,29 @@ export function createLoaders(deps: ContextDeps) {
     });
 
   // ---------- ScoDoc: formsemestres
-  const semesterById = new DataLoader<number, SemesterModel | null>((ids) => eachKey(ids, async (id) => toNullable(await scodoc.formsemestre(id), toSemester)));
+  const semesterById = new DataLoader<number, SemesterModel | null>((ids) =>
+    eachKey(ids, async (id) => toNullable(await scodoc.formsemestre(id), toSemester)),
+  );
   const primeSemesters = (list: SemesterModel[]) => {
     for (const s of list) semesterById.prime(s.id, s);
     return list.sort((a, b) => (b.startDate ?? '').localeCompare(a.startDate ?? '') || b.id - a.id);
   };
   const querySemesters = (q: { department?: string; year?: number }) =>
     memo(`semesters:${q.department?.toUpperCase() ?? '*'}:${q.year ?? '*'}`, async () =>
-      primeSemesters((await scodoc.formsemestresQuery({ dept_acronym: q.department, annee_scolaire: q.year })).map(toSemester)),
+      primeSemesters(
+        (
+          await scodoc.formsemestresQuery({ dept_acronym: q.department, annee_scolaire: q.year })
+        ).map(toSemester),
+      ),
     );
   const semestersOfDepartment = (acronym: string) => querySemesters({ department: acronym });
   const currentSemestersOfDepartment = (acronym: string) =>
-    memo(`semesters-current:${acronym.toUpperCase()}`, async () => primeSemesters((await scodoc.formsemestresCourants(acronym)).map(toSemester)));
+    memo(`semesters-current:${acronym.toUpperCase()}`, async () =>
+      primeSemesters((await scodoc.formsemestresCourants(acronym)).map(toSemester)),
+    );
   const today = deps.today();
-  const isCurrent = (s: SemesterModel) => !!s.startDate && !!s.endDate && s.startDate <= today && today <= s.endDate;
+  const isCurrent = (s: SemesterModel) =>
+    !!s.startDate && !!s.endDate && s.startDate <= today && today <= s.endDate;
 
   /** One call per (formsemestre, state filter); each reply also primes the étudiant loader. */
   const studentsOfSemester = new DataLoader<
@@ -113,7 +152,10 @@ export function createLoaders(deps: ContextDeps) {
       eachKey(keys, async ({ semesterId, etat }) => {
         const rows = await scodoc.formsemestreEtudiants(semesterId, etat ? { etat: [etat] } : {});
         return rows
-          .map((row) => ({ student: primeStudent(toStudent(row))!, etat: etat ?? (row as { etat?: string | null }).etat ?? null }))
+          .map((row) => ({
+            student: primeStudent(toStudent(row))!,
+            etat: etat ?? (row as { etat?: string | null }).etat ?? null,
+          }))
           .sort((a, b) => byRoster(a.student, b.student));
       }),
     { cacheKeyFn: (k) => `${k.semesterId}:${k.etat ?? '*'}` },
@@ -125,8 +167,15 @@ export function createLoaders(deps: ContextDeps) {
    */
   const registrationsOfStudent = new DataLoader<number, RegistrationModel[]>((etudids) =>
     eachKey(etudids, async (etudid) => {
-      const semesters = primeSemesters((await scodoc.etudiantFormsemestres({ etudid })).map(toSemester)).reverse();
-      return Promise.all(semesters.map(async (semester) => ({ semester, state: await stateIn(semester.id, etudid) })));
+      const semesters = primeSemesters(
+        (await scodoc.etudiantFormsemestres({ etudid })).map(toSemester),
+      ).reverse();
+      return Promise.all(
+        semesters.map(async (semester) => ({
+          semester,
+          state: await stateIn(semester.id, etudid),
+        })),
+      );
     }),
   );
   async function stateIn(semesterId: number, etudid: number): Promise<RegistrationModel['state']> {
@@ -142,15 +191,27 @@ export function createLoaders(deps: ContextDeps) {
   const usersByField = (field: 'id' | 'idnumber' | 'email' | 'username') =>
     new DataLoader<string, MoodleAccountModel[]>(
       async (values) => {
-        const users = (await inSpan(`loader batch users-by-${field}`, { 'loader.keys': values.length }, () =>
-          moodle.getUsersByField(field, [...new Set(values.flatMap((v) => variantsOf(field, v)))]),
+        const users = (await inSpan(
+          `loader batch users-by-${field}`,
+          { 'loader.keys': values.length },
+          () =>
+            moodle.getUsersByField(field, [
+              ...new Set(values.flatMap((v) => variantsOf(field, v))),
+            ]),
         )) as MoodleUserLike[];
-        const live = users.filter((u) => !isSoftDeletedUser({ username: u.username ?? '', email: u.email })).map(toAccount);
+        const live = users
+          .filter((u) => !isSoftDeletedUser({ username: u.username ?? '', email: u.email }))
+          .map(toAccount);
         return values.map((v) => live.filter((u) => matches(field, u, v)));
       },
       { maxBatchSize: 2000 },
     );
-  const byField = { id: usersByField('id'), idnumber: usersByField('idnumber'), email: usersByField('email'), username: usersByField('username') };
+  const byField = {
+    id: usersByField('id'),
+    idnumber: usersByField('idnumber'),
+    email: usersByField('email'),
+    username: usersByField('username'),
+  };
 
   const accountOfStudent = new DataLoader<StudentModel, MoodleAccountModel | null, number>(
     (students) =>
@@ -196,7 +257,10 @@ export function createLoaders(deps: ContextDeps) {
   );
 
   // ---------- Moodle: categories and courses
-  const categories = () => memo('categories', async () => ((await moodle.getCategories({})) as Parameters<typeof toCategory>[0][]).map(toCategory));
+  const categories = () =>
+    memo('categories', async () =>
+      ((await moodle.getCategories({})) as Parameters<typeof toCategory>[0][]).map(toCategory),
+    );
   const categoryOfDepartment = new DataLoader<string, CategoryModel | null>(
     async (acronyms) => {
       const all = await categories();
@@ -214,7 +278,9 @@ export function createLoaders(deps: ContextDeps) {
 
   const courseById = new DataLoader<number, CourseModel | null>(async (ids) => {
     const found = (
-      (await inSpan('loader batch courses-by-id', { 'loader.keys': ids.length }, () => moodle.getCoursesByIds([...ids]))) as MoodleCourseLike[]
+      (await inSpan('loader batch courses-by-id', { 'loader.keys': ids.length }, () =>
+        moodle.getCoursesByIds([...ids]),
+      )) as MoodleCourseLike[]
     ).map(toCourse);
     return ids.map((id) => found.find((c) => c.id === id) ?? null);
   });
@@ -226,7 +292,9 @@ export function createLoaders(deps: ContextDeps) {
     memo(`category-courses:${categoryId}`, async () =>
       primeCourses(
         await lists.get(`moodle:category-courses:${categoryId}`, async () =>
-          ((await moodle.getCoursesByField('category', String(categoryId))) as MoodleCourseLike[]).map(toCourse),
+          (
+            (await moodle.getCoursesByField('category', String(categoryId))) as MoodleCourseLike[]
+          ).map(toCourse),
         ),
       ),
     );
@@ -235,13 +303,17 @@ export function createLoaders(deps: ContextDeps) {
       primeCourses(
         await lists.get('moodle:all-courses', async () =>
           // The site course (format "site", id 1) is the front page, not a course anyone teaches.
-          ((await moodle.getCoursesByField()) as MoodleCourseLike[]).filter((c) => c.format !== 'site' && c.id !== 1).map(toCourse),
+          ((await moodle.getCoursesByField()) as MoodleCourseLike[])
+            .filter((c) => c.format !== 'site' && c.id !== 1)
+            .map(toCourse),
         ),
       ),
     );
   const courseOfSemester = new DataLoader<string, CourseModel | null>((sessionIds) =>
     eachKey(sessionIds, async (sessionId) => {
-      const found = ((await moodle.getCoursesByField(linking.semester, sessionId)) as MoodleCourseLike[]).map(toCourse);
+      const found = (
+        (await moodle.getCoursesByField(linking.semester, sessionId)) as MoodleCourseLike[]
+      ).map(toCourse);
       primeCourses([...found]);
       return found.sort((a, b) => a.id - b.id)[0] ?? null;
     }),
@@ -262,7 +334,9 @@ export function createLoaders(deps: ContextDeps) {
   const enrolmentsOfAccount = new DataLoader<MoodleAccountModel, EnrolmentModel[], number>(
     (accounts) =>
       eachKey(accounts, async (account) => {
-        const courses = primeCourses(((await moodle.getUsersCourses(account.id)) as MoodleCourseLike[]).map(toCourse));
+        const courses = primeCourses(
+          ((await moodle.getUsersCourses(account.id)) as MoodleCourseLike[]).map(toCourse),
+        );
         return courses.map((course) => ({ courseId: course.id, course, account, roles: null }));
       }),
     { cacheKeyFn: (a) => a.id },
@@ -272,19 +346,37 @@ export function createLoaders(deps: ContextDeps) {
   const rolesByCourse = new DataLoader<number, Map<number, string[]>>((courseIds) =>
     eachKey(courseIds, async (courseId) => {
       const users = await moodle.getEnrolledUsers(courseId, { userfields: ['id', 'roles'] });
-      return new Map(users.map((u: { id: number; roles?: Array<{ shortname: string }> }) => [u.id, (u.roles ?? []).map((r) => r.shortname)]));
+      return new Map(
+        users.map((u: { id: number; roles?: Array<{ shortname: string }> }) => [
+          u.id,
+          (u.roles ?? []).map((r) => r.shortname),
+        ]),
+      );
     }),
   );
   const rolesInCourse = new DataLoader<{ courseId: number; userId: number }, string[], string>(
-    (keys) => eachKey(keys, async (k) => (await rolesByCourse.load(k.courseId)).get(k.userId) ?? []),
+    (keys) =>
+      eachKey(keys, async (k) => (await rolesByCourse.load(k.courseId)).get(k.userId) ?? []),
     { cacheKeyFn: (k) => `${k.courseId}:${k.userId}` },
   );
 
-  const ENROLMENT_FIELDS = ['id', 'username', 'idnumber', 'email', 'firstname', 'lastname', 'auth', 'suspended', 'roles'];
+  const ENROLMENT_FIELDS = [
+    'id',
+    'username',
+    'idnumber',
+    'email',
+    'firstname',
+    'lastname',
+    'auth',
+    'suspended',
+    'roles',
+  ];
   const enrolledInCourse = async (q: { courseId: number; offset: number; limit: number }) => {
-    const users = (await moodle.getEnrolledUsers(q.courseId, { userfields: ENROLMENT_FIELDS, limitfrom: q.offset, limitnumber: q.limit })) as Array<
-      MoodleUserLike & { roles?: Array<{ shortname: string }> }
-    >;
+    const users = (await moodle.getEnrolledUsers(q.courseId, {
+      userfields: ENROLMENT_FIELDS,
+      limitfrom: q.offset,
+      limitnumber: q.limit,
+    })) as Array<MoodleUserLike & { roles?: Array<{ shortname: string }> }>;
     const course = await courseById.load(q.courseId);
     return users.map((u): EnrolmentModel => ({
       courseId: q.courseId,
@@ -295,7 +387,10 @@ export function createLoaders(deps: ContextDeps) {
   };
   /** Moodle gives no count: the id-only list is small enough to count (one call per course). */
   const enrolledCount = (courseId: number) =>
-    memo(`enrolled-count:${courseId}`, async () => (await moodle.getEnrolledUsers(courseId, { userfields: ['id'] })).length);
+    memo(
+      `enrolled-count:${courseId}`,
+      async () => (await moodle.getEnrolledUsers(courseId, { userfields: ['id'] })).length,
+    );
 
   return {
     departments,
@@ -335,7 +430,11 @@ function variantsOf(field: string, value: string): string[] {
   return [value, `${value}.0`, ` ${value} `, ` ${value}`, `${value} `];
 }
 
-function matches(field: 'id' | 'idnumber' | 'email' | 'username', u: MoodleAccountModel, value: string): boolean {
+function matches(
+  field: 'id' | 'idnumber' | 'email' | 'username',
+  u: MoodleAccountModel,
+  value: string,
+): boolean {
   switch (field) {
     case 'id':
       return String(u.id) === value;
@@ -350,7 +449,9 @@ function matches(field: 'id' | 'idnumber' | 'email' | 'username', u: MoodleAccou
 
 /** Moodle does not keep idnumber unique: prefer an active account, then the oldest. */
 function chooseAccount(candidates: MoodleAccountModel[]): MoodleAccountModel | null {
-  const sorted = [...candidates].sort((a, b) => Number(!!a.suspended) - Number(!!b.suspended) || a.id - b.id);
+  const sorted = [...candidates].sort(
+    (a, b) => Number(!!a.suspended) - Number(!!b.suspended) || a.id - b.id,
+  );
   return sorted[0] ?? null;
 }
 
@@ -370,9 +471,16 @@ function toNullable<T, R = T>(value: T | null, map?: (v: T) => R): R | null {
  * Runs one upstream call per key (for routes with no batch form) and isolates failures: a key whose call
  * failed gets its own Error, which DataLoader hands to that field only, so its siblings still resolve.
  */
-function eachKey<K, V>(keys: readonly K[], load: (key: K) => Promise<V>): Promise<Array<V | Error>> {
+function eachKey<K, V>(
+  keys: readonly K[],
+  load: (key: K) => Promise<V>,
+): Promise<Array<V | Error>> {
   return inSpan('loader batch', { 'loader.keys': keys.length }, () =>
-    Promise.all(keys.map((key) => load(key).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))),
+    Promise.all(
+      keys.map((key) =>
+        load(key).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+      ),
+    ),
   );
 }
 

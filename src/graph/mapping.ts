@@ -1,4 +1,11 @@
-import type { CategoryModel, CourseModel, DepartmentModel, MoodleAccountModel, SemesterModel, StudentModel } from './models';
+import type {
+  CategoryModel,
+  CourseModel,
+  DepartmentModel,
+  MoodleAccountModel,
+  SemesterModel,
+  StudentModel,
+} from './models';
 import { isoDateFromScodoc, isoDateFromUnix } from './models';
 
 /**
@@ -51,7 +58,9 @@ export function toStudent(e: ScodocEtudiantLike): StudentModel {
     lastName: e.nom,
     firstName: e.prenom ?? null,
     email: e.email ?? null,
-    birthDate: isoDateFromScodoc(null, e.date_naissance ?? null) ?? (e.date_naissance?.match(/^\d{4}-\d{2}-\d{2}/) ? e.date_naissance.slice(0, 10) : null),
+    birthDate:
+      isoDateFromScodoc(null, e.date_naissance ?? null) ??
+      (e.date_naissance?.match(/^\d{4}-\d{2}-\d{2}/) ? e.date_naissance.slice(0, 10) : null),
     detailed: 'email' in e,
   };
 }
@@ -130,7 +139,13 @@ export interface MoodleCategoryLike {
 }
 
 export function toCategory(c: MoodleCategoryLike): CategoryModel {
-  return { id: c.id, name: c.name, idnumber: c.idnumber ? c.idnumber : null, parent: c.parent ?? 0, courseCount: c.coursecount ?? null };
+  return {
+    id: c.id,
+    name: c.name,
+    idnumber: c.idnumber ? c.idnumber : null,
+    parent: c.parent ?? 0,
+    courseCount: c.coursecount ?? null,
+  };
 }
 
 export interface MoodleUserLike {

@@ -5,8 +5,16 @@
 
 export type RegistrationState = 'REGISTERED' | 'DROPPED_OUT' | 'DEFAULTED';
 
-export const STATE_FROM_SCODOC: Record<string, RegistrationState> = { I: 'REGISTERED', D: 'DROPPED_OUT', DEF: 'DEFAULTED' };
-export const SCODOC_FROM_STATE: Record<RegistrationState, 'I' | 'D' | 'DEF'> = { REGISTERED: 'I', DROPPED_OUT: 'D', DEFAULTED: 'DEF' };
+export const STATE_FROM_SCODOC: Record<string, RegistrationState> = {
+  I: 'REGISTERED',
+  D: 'DROPPED_OUT',
+  DEF: 'DEFAULTED',
+};
+export const SCODOC_FROM_STATE: Record<RegistrationState, 'I' | 'D' | 'DEF'> = {
+  REGISTERED: 'I',
+  DROPPED_OUT: 'D',
+  DEFAULTED: 'DEF',
+};
 
 export interface DepartmentModel {
   kind: 'Department';
@@ -104,7 +112,10 @@ export function isoDateFromUnix(seconds: number | null | undefined): string | nu
 }
 
 /** ScoDoc gives dates as ISO in `*_iso` fields and as dd/mm/yyyy in the others. */
-export function isoDateFromScodoc(iso: string | null | undefined, french: string | null | undefined): string | null {
+export function isoDateFromScodoc(
+  iso: string | null | undefined,
+  french: string | null | undefined,
+): string | null {
   if (iso) return iso.slice(0, 10);
   const m = french ? /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(french) : null;
   return m ? `${m[3]}-${m[2]}-${m[1]}` : null;

@@ -10,7 +10,12 @@ export const MAX_PAGE_SIZE = 200;
 
 export interface Page<T> {
   edges: Array<{ cursor: string; node: T }>;
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
   totalCount: number;
 }
 
@@ -25,21 +30,32 @@ export function decodeCursor(cursor: string): string {
 }
 
 function badCursor() {
-  return new GraphQLError('Invalid cursor: pass an endCursor returned by this field.', { extensions: { code: 'BAD_USER_INPUT' } });
+  return new GraphQLError('Invalid cursor: pass an endCursor returned by this field.', {
+    extensions: { code: 'BAD_USER_INPUT' },
+  });
 }
 
 /** `items` must be sorted by `keyOf` ascending, and keys must be unique. */
 export function pageOf<T>(
   items: readonly T[],
   keyOf: (item: T) => string,
-  args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null },
+  args: {
+    first?: number | null;
+    after?: string | null;
+    last?: number | null;
+    before?: string | null;
+  },
 ): Page<T> {
   if (args.last != null || args.before != null) {
-    throw new GraphQLError('This list pages forward only: use first and after.', { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError('This list pages forward only: use first and after.', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   const first = args.first ?? 50;
   if (first < 0 || first > MAX_PAGE_SIZE) {
-    throw new GraphQLError(`first must be between 0 and ${MAX_PAGE_SIZE}.`, { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError(`first must be between 0 and ${MAX_PAGE_SIZE}.`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   let start = 0;
   if (args.after) {

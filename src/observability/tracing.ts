@@ -4,7 +4,11 @@ import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 export const tracer = () => trace.getTracer('campus-graph');
 
 /** Runs `work` in a span that records its failure. */
-export function inSpan<T>(name: string, attributes: Record<string, string | number>, work: (span: Span) => Promise<T>): Promise<T> {
+export function inSpan<T>(
+  name: string,
+  attributes: Record<string, string | number>,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
   return tracer().startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await work(span);

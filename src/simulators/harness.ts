@@ -49,7 +49,10 @@ export interface SimHandlerContext {
   count(key: string): void;
 }
 
-export type SimHandler = (req: SimRequest, ctx: SimHandlerContext) => Promise<SimResponse> | SimResponse;
+export type SimHandler = (
+  req: SimRequest,
+  ctx: SimHandlerContext,
+) => Promise<SimResponse> | SimResponse;
 
 export interface SimServer {
   url: string;
@@ -67,7 +70,12 @@ export interface SimServer {
 const NO_FAULTS: Faults = { down: false, latencyMs: 0, errorRate: 0, malformed: false };
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-export async function startSimServer(opts: { name: string; port?: number; host?: string; handle: SimHandler }): Promise<SimServer> {
+export async function startSimServer(opts: {
+  name: string;
+  port?: number;
+  host?: string;
+  handle: SimHandler;
+}): Promise<SimServer> {
   const calls = new Map<string, number>();
   let faults: Faults = { ...NO_FAULTS };
   // A deterministic error sequence: with errorRate r, request n fails when floor(n*r) advances.
@@ -96,17 +104,38 @@ export async function startSimServer(opts: { name: string; port?: number; host?:
         const before = Math.floor(faultCounter * faults.errorRate);
         faultCounter += 1;
         if (Math.floor(faultCounter * faults.errorRate) > before) {
-          return send(res, { status: 500, contentType: 'text/html; charset=utf-8', body: '<html><body><h1>500 Internal Server Error</h1></body></html>' });
+          return send(res, {
+            status: 500,
+            contentType: 'text/html; charset=utf-8',
+            body: '<html><body><h1>500 Internal Server Error</h1></body></html>',
+          });
         }
       }
-      const answer = await opts.handle({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body }, ctx);
+      const answer = await opts.handle(
+        {
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          body,
+        },
+        ctx,
+      );
       if (faults.malformed) {
-        return send(res, { status: answer.status, contentType: 'application/json', body: '{"truncated": [1, 2, ' });
+        return send(res, {
+          status: answer.status,
+          contentType: 'application/json',
+          body: '{"truncated": [1, 2, ',
+        });
       }
       send(res, answer);
     } catch (err) {
       if (!res.headersSent) {
-        send(res, { status: 500, contentType: 'text/plain', body: `simulator ${opts.name} failed: ${(err as Error).message}` });
+        send(res, {
+          status: 500,
+          contentType: 'text/plain',
+          body: `simulator ${opts.name} failed: ${(err as Error).message}`,
+        });
       } else {
         res.destroy();
       }
@@ -130,7 +159,13 @@ export async function startSimServer(opts: { name: string; port?: number; host?:
         return { status: 400, body: { error: 'body must be JSON' } };
       }
       const parsed = faultsSchema.safeParse(json);
-      if (!parsed.success) return { status: 400, body: { error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } };
+      if (!parsed.success)
+        return {
+          status: 400,
+          body: {
+            error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          },
+        };
       faults = { ...faults, ...parsed.data };
       return { status: 200, body: { faults } };
     }

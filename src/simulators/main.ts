@@ -7,9 +7,17 @@ import { startSimulators } from './start';
 await runOrExit(async () => {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel });
-  const sims = await startSimulators({ scodoc: true, moodle: true, ...config.simulators, host: '127.0.0.1' }, log);
+  const sims = await startSimulators(
+    { scodoc: true, moodle: true, ...config.simulators, host: '127.0.0.1' },
+    log,
+  );
   log.info(
-    { scodoc: `${sims.scodoc!.url}/ScoDoc`, moodle: sims.moodle!.url, students: config.simulators.students, seed: config.simulators.seed },
+    {
+      scodoc: `${sims.scodoc!.url}/ScoDoc`,
+      moodle: sims.moodle!.url,
+      students: config.simulators.students,
+      seed: config.simulators.seed,
+    },
     'simulators ready (ScoDoc user demo/demo, Moodle token demo-moodle-token); test hooks under /__sim/',
   );
   return () => sims.close();

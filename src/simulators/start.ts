@@ -24,12 +24,30 @@ export type RunningSimulators = Awaited<ReturnType<typeof startSimulators>>;
 
 /** Starts the requested simulators on one shared demo university, so ScoDoc and Moodle data line up. */
 export async function startSimulators(opts: SimulatorOptions, log?: Logger) {
-  const university: DemoUniversity = generateDemoUniversity({ seed: opts.seed, students: opts.students, today: opts.today });
+  const university: DemoUniversity = generateDemoUniversity({
+    seed: opts.seed,
+    students: opts.students,
+    today: opts.today,
+  });
   const scodoc = opts.scodoc
-    ? await startScodocSimulator({ university, port: opts.scodocPort, host: opts.host, username: SCODOC_SIM_USER, password: SCODOC_SIM_PASSWORD })
+    ? await startScodocSimulator({
+        university,
+        port: opts.scodocPort,
+        host: opts.host,
+        username: SCODOC_SIM_USER,
+        password: SCODOC_SIM_PASSWORD,
+      })
     : undefined;
-  const moodle = opts.moodle ? await startMoodleSimulator({ university, port: opts.moodlePort, host: opts.host, token: MOODLE_SIM_TOKEN }) : undefined;
-  if (scodoc) log?.info({ url: `${scodoc.url}/ScoDoc`, user: SCODOC_SIM_USER }, 'ScoDoc simulator started');
+  const moodle = opts.moodle
+    ? await startMoodleSimulator({
+        university,
+        port: opts.moodlePort,
+        host: opts.host,
+        token: MOODLE_SIM_TOKEN,
+      })
+    : undefined;
+  if (scodoc)
+    log?.info({ url: `${scodoc.url}/ScoDoc`, user: SCODOC_SIM_USER }, 'ScoDoc simulator started');
   if (moodle) log?.info({ url: moodle.url }, 'Moodle simulator started');
   return {
     university,

@@ -17,7 +17,11 @@ export interface SyncReport {
   failures: SyncFailure[];
 }
 
-export type Progress = (step: 'createAccount' | 'enrol' | 'remove', done: number, total: number) => void;
+export type Progress = (
+  step: 'createAccount' | 'enrol' | 'remove',
+  done: number,
+  total: number,
+) => void;
 
 /** Moodle requests per step: items go in chunks of this size so progress is visible and a failure is local. */
 const CHUNK = 100;
@@ -42,13 +46,19 @@ export function reportOf(plan: SyncPlan, dryRun: boolean): SyncReport {
  * found again by idnumber when planning: a second apply, or a re-run after a crash, does only what is left
  * and never creates an account twice.
  */
-export async function applySync(deps: WriteDeps, trail: Trail, plan: SyncPlan, progress: Progress = () => {}): Promise<SyncReport> {
+export async function applySync(
+  deps: WriteDeps,
+  trail: Trail,
+  plan: SyncPlan,
+  progress: Progress = () => {},
+): Promise<SyncReport> {
   const report = reportOf(plan, false);
   const failures: NipFailure[] = [];
 
   const created = await createAccounts(deps, trail, plan.accountsToCreate, failures, progress);
   report.accountsCreated = created.length;
-  for (const f of failures.splice(0)) report.failures.push({ nip: f.nip, step: 'createAccount', message: f.message });
+  for (const f of failures.splice(0))
+    report.failures.push({ nip: f.nip, step: 'createAccount', message: f.message });
 
   const toEnrol = [...plan.enrolmentsToAdd, ...created].map((e) => ({
     nip: e.nip,
@@ -56,31 +66,60 @@ export async function applySync(deps: WriteDeps, trail: Trail, plan: SyncPlan, p
   }));
   const enrolled = await inChunks(
     toEnrol,
-    (batch) => applyIsolatingFailures(batch, (b) => deps.moodle.enrolUsers(b.map((x) => x.enrolment)), failures),
+    (batch) =>
+      applyIsolatingFailures(
+        batch,
+        (b) => deps.moodle.enrolUsers(b.map((x) => x.enrolment)),
+        failures,
+      ),
     (n) => progress('enrol', n, toEnrol.length),
   );
   report.enrolmentsAdded = enrolled.length;
-  for (const e of enrolled) trail.touch('moodle', `enrolment:${plan.course.id}`, e.enrolment.userid);
-  for (const f of failures.splice(0)) report.failures.push({ nip: f.nip, step: 'enrol', message: f.message });
+  for (const e of enrolled)
+    trail.touch('moodle', `enrolment:${plan.course.id}`, e.enrolment.userid);
+  for (const f of failures.splice(0))
+    report.failures.push({ nip: f.nip, step: 'enrol', message: f.message });
 
   const leavers = plan.enrolmentsToRemove.map((e) => ({ nip: e.nip, userid: e.userid }));
   const remove =
     plan.leavers === 'SUSPEND'
       ? (batch: typeof leavers) =>
-          deps.moodle.enrolUsers(batch.map((e) => ({ roleid: plan.roleId, userid: e.userid, courseid: plan.course.id, suspend: true })))
-      : (batch: typeof leavers) => deps.moodle.unenrolUsers(batch.map((e) => ({ userid: e.userid, courseid: plan.course.id })));
+          deps.moodle.enrolUsers(
+            batch.map((e) => ({
+              roleid: plan.roleId,
+              userid: e.userid,
+              courseid: plan.course.id,
+              suspend: true,
+            })),
+          )
+      : (batch: typeof leavers) =>
+          deps.moodle.unenrolUsers(
+            batch.map((e) => ({ userid: e.userid, courseid: plan.course.id })),
+          );
   const removed = await inChunks(
     leavers,
     (batch) => applyIsolatingFailures(batch, remove, failures),
     (n) => progress('remove', n, leavers.length),
   );
   report.enrolmentsRemoved = removed.length;
-  for (const e of removed) trail.touch('moodle', `${plan.leavers === 'SUSPEND' ? 'suspension' : 'unenrolment'}:${plan.course.id}`, e.userid);
-  for (const f of failures.splice(0)) report.failures.push({ nip: f.nip, step: 'remove', message: f.message });
+  for (const e of removed)
+    trail.touch(
+      'moodle',
+      `${plan.leavers === 'SUSPEND' ? 'suspension' : 'unenrolment'}:${plan.course.id}`,
+      e.userid,
+    );
+  for (const f of failures.splice(0))
+    report.failures.push({ nip: f.nip, step: 'remove', message: f.message });
   return report;
 }
 
-async function createAccounts(deps: WriteDeps, trail: Trail, students: StudentModel[], failures: NipFailure[], progress: Progress) {
+async function createAccounts(
+  deps: WriteDeps,
+  trail: Trail,
+  students: StudentModel[],
+  failures: NipFailure[],
+  progress: Progress,
+) {
   const manual = deps.accounts.auth === 'manual';
   const items = students.map((s) => ({
     nip: normalizeNip(s.nip)!,
@@ -114,7 +153,11 @@ async function createAccounts(deps: WriteDeps, trail: Trail, students: StudentMo
   return created;
 }
 
-async function inChunks<T>(items: T[], run: (batch: T[]) => Promise<T[]>, onProgress: (done: number) => void): Promise<T[]> {
+async function inChunks<T>(
+  items: T[],
+  run: (batch: T[]) => Promise<T[]>,
+  onProgress: (done: number) => void,
+): Promise<T[]> {
   const done: T[] = [];
   for (let i = 0; i < items.length; i += CHUNK) {
     done.push(...(await run(items.slice(i, i + CHUNK))));

@@ -36,7 +36,10 @@ export interface SyncPlan {
   problems: SyncFailure[];
 }
 
-export async function planSync(deps: WriteDeps, input: { semesterId: number; courseId?: number | null; leavers: LeaverPolicy }): Promise<SyncPlan> {
+export async function planSync(
+  deps: WriteDeps,
+  input: { semesterId: number; courseId?: number | null; leavers: LeaverPolicy },
+): Promise<SyncPlan> {
   const sem = await deps.scodoc.formsemestre(input.semesterId);
   if (!sem) throw new NotFoundError(`ScoDoc has no semester ${input.semesterId}.`, 'semester');
   const semester = toSemester(sem);
@@ -51,13 +54,20 @@ export async function planSync(deps: WriteDeps, input: { semesterId: number; cou
   ]);
   const active = new Set(enrolledActive.map((u) => u.id));
   const enrolled = new Set(enrolledAll.map((u) => u.id));
-  const roleId = await deps.moodle.roleIdByShortname('student', [course.id, ...(await siblingCourseIds(deps, course))]);
+  const roleId = await deps.moodle.roleIdByShortname('student', [
+    course.id,
+    ...(await siblingCourseIds(deps, course)),
+  ]);
 
   const problems: SyncFailure[] = [];
   const withNip = (rows: typeof registered) =>
     rows.map(toStudent).filter((s) => {
       if (normalizeNip(s.nip)) return true;
-      problems.push({ nip: null, step: 'plan', message: `Student ${s.etudid} (${s.lastName}) has no NIP: it cannot be linked to Moodle.` });
+      problems.push({
+        nip: null,
+        step: 'plan',
+        message: `Student ${s.etudid} (${s.lastName}) has no NIP: it cannot be linked to Moodle.`,
+      });
       return false;
     });
   const stay = withNip(registered);
@@ -66,17 +76,34 @@ export async function planSync(deps: WriteDeps, input: { semesterId: number; cou
     deps,
     [...stay, ...go].map((s) => normalizeNip(s.nip)!),
   );
-  const several = new Set(failures.filter((f) => f.reason === 'SEVERAL_ACCOUNTS').map((f) => f.nip));
-  for (const f of failures.filter((f) => f.reason === 'SEVERAL_ACCOUNTS')) problems.push({ nip: f.nip, step: 'plan', message: f.message });
+  const several = new Set(
+    failures.filter((f) => f.reason === 'SEVERAL_ACCOUNTS').map((f) => f.nip),
+  );
+  for (const f of failures.filter((f) => f.reason === 'SEVERAL_ACCOUNTS'))
+    problems.push({ nip: f.nip, step: 'plan', message: f.message });
 
-  const plan: SyncPlan = { semester, course, leavers: input.leavers, roleId, accountsToCreate: [], enrolmentsToAdd: [], enrolmentsToRemove: [], problems };
+  const plan: SyncPlan = {
+    semester,
+    course,
+    leavers: input.leavers,
+    roleId,
+    accountsToCreate: [],
+    enrolmentsToAdd: [],
+    enrolmentsToRemove: [],
+    problems,
+  };
   for (const s of stay) {
     const nip = normalizeNip(s.nip)!;
     if (several.has(nip)) continue;
     const account: MoodleUser | undefined = accounts.get(nip);
     if (!account) {
       if (s.email) plan.accountsToCreate.push(s);
-      else problems.push({ nip, step: 'plan', message: `Student ${nip} has no e-mail in ScoDoc: Moodle needs one for an account.` });
+      else
+        problems.push({
+          nip,
+          step: 'plan',
+          message: `Student ${nip} has no e-mail in ScoDoc: Moodle needs one for an account.`,
+        });
     } else if (!active.has(account.id) && !(account.suspended && enrolled.has(account.id))) {
       // `onlyactive` also hides users whose whole account is suspended: for them, being enrolled is all a sync
       // can check (re-enrolling would change nothing and repeat on every run).
@@ -88,7 +115,8 @@ export async function planSync(deps: WriteDeps, input: { semesterId: number; cou
     for (const s of go) {
       const account = accounts.get(normalizeNip(s.nip)!);
       if (!account) continue;
-      const remove = input.leavers === 'SUSPEND' ? active.has(account.id) : enrolled.has(account.id);
+      const remove =
+        input.leavers === 'SUSPEND' ? active.has(account.id) : enrolled.has(account.id);
       if (remove) plan.enrolmentsToRemove.push({ nip: normalizeNip(s.nip)!, userid: account.id });
     }
   }
@@ -110,29 +138,51 @@ async function dropTakenIdentities(deps: WriteDeps, plan: SyncPlan): Promise<voi
     ),
   ]);
   const takenNames = new Set(byUsername.map((u) => u.username));
-  const takenEmails = new Map(byEmail.filter((u) => !isSoftDeletedUser(u)).map((u) => [u.email, u.id]));
+  const takenEmails = new Map(
+    byEmail.filter((u) => !isSoftDeletedUser(u)).map((u) => [u.email, u.id]),
+  );
   plan.accountsToCreate = plan.accountsToCreate.filter((s, i) => {
     const nip = normalizeNip(s.nip)!;
     if (takenNames.has(usernames[i]!)) {
-      plan.problems.push({ nip, step: 'plan', message: `The username ${usernames[i]} is already taken in Moodle.` });
+      plan.problems.push({
+        nip,
+        step: 'plan',
+        message: `The username ${usernames[i]} is already taken in Moodle.`,
+      });
       return false;
     }
     if (takenEmails.has(s.email)) {
-      plan.problems.push({ nip, step: 'plan', message: `Moodle user ${takenEmails.get(s.email)} already has the e-mail of ${nip}.` });
+      plan.problems.push({
+        nip,
+        step: 'plan',
+        message: `Moodle user ${takenEmails.get(s.email)} already has the e-mail of ${nip}.`,
+      });
       return false;
     }
     return true;
   });
 }
 
-async function courseFor(deps: WriteDeps, semester: SemesterModel, courseId?: number | null): Promise<CourseModel> {
+async function courseFor(
+  deps: WriteDeps,
+  semester: SemesterModel,
+  courseId?: number | null,
+): Promise<CourseModel> {
   if (courseId) {
     const [course] = await deps.moodle.getCoursesByIds([courseId]);
     if (!course) throw new NotFoundError(`Moodle has no course ${courseId}.`, 'course');
     return toCourse(course);
   }
-  if (!semester.sessionId) throw new NotFoundError(`Semester ${semester.id} has no session_id to find its course by; pass courseId.`, 'course');
+  if (!semester.sessionId)
+    throw new NotFoundError(
+      `Semester ${semester.id} has no session_id to find its course by; pass courseId.`,
+      'course',
+    );
   const found = await deps.moodle.getCoursesByField(deps.linking.semester, semester.sessionId);
-  if (found.length === 0) throw new NotFoundError(`No Moodle course is linked to ${semester.sessionId}; create it or pass courseId.`, 'course');
+  if (found.length === 0)
+    throw new NotFoundError(
+      `No Moodle course is linked to ${semester.sessionId}; create it or pass courseId.`,
+      'course',
+    );
   return toCourse([...found].sort((a, b) => a.id - b.id)[0]!);
 }

@@ -12,9 +12,21 @@ export const syncInput = z.object({
 });
 
 /** Plans, and unless it is a dry run (the default), applies. Used by the mutation and by the CLI alike. */
-export async function runSync(deps: WriteDeps, trail: Trail, raw: unknown, progress?: Progress): Promise<{ plan: SyncPlan; report: SyncReport }> {
+export async function runSync(
+  deps: WriteDeps,
+  trail: Trail,
+  raw: unknown,
+  progress?: Progress,
+): Promise<{ plan: SyncPlan; report: SyncReport }> {
   const input = parseInput(syncInput, raw);
-  const plan = await planSync(deps, { semesterId: input.semesterId, courseId: input.courseId, leavers: input.leavers ?? 'KEEP' });
+  const plan = await planSync(deps, {
+    semesterId: input.semesterId,
+    courseId: input.courseId,
+    leavers: input.leavers ?? 'KEEP',
+  });
   const dryRun = input.dryRun ?? true;
-  return { plan, report: dryRun ? reportOf(plan, true) : await applySync(deps, trail, plan, progress) };
+  return {
+    plan,
+    report: dryRun ? reportOf(plan, true) : await applySync(deps, trail, plan, progress),
+  };
 }

@@ -53,7 +53,14 @@ export class UpstreamError extends Error {
   }
 
   toJSON() {
-    return { name: this.name, system: this.system, code: this.code, status: this.status, upstreamCode: this.upstreamCode, message: this.message };
+    return {
+      name: this.name,
+      system: this.system,
+      code: this.code,
+      status: this.status,
+      upstreamCode: this.upstreamCode,
+      message: this.message,
+    };
   }
 }
 
@@ -62,7 +69,10 @@ export function isUpstreamError(e: unknown): e is UpstreamError {
 }
 
 /** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+export function retryAfterMs(
+  header: string | string[] | undefined,
+  now = Date.now(),
+): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) return undefined;
   const seconds = Number(value);

@@ -62,18 +62,37 @@ export interface UpstreamPolicy {
 }
 
 export function isOutage(err: unknown): boolean {
-  return err instanceof UpstreamError && (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT' || err.code === 'BAD_REPLY');
+  return (
+    err instanceof UpstreamError &&
+    (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT' || err.code === 'BAD_REPLY')
+  );
 }
 
-const isRetryable = (err: unknown) => err instanceof UpstreamError && (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT');
+const isRetryable = (err: unknown) =>
+  err instanceof UpstreamError && (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT');
 
-export function createUpstreamPolicy(system: UpstreamSystem, opts: ResilienceOptions, metrics?: Metrics): UpstreamPolicy {
-  const breaker = circuitBreaker(handleWhen(isOutage), { halfOpenAfter: opts.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.breakerThreshold) });
+export function createUpstreamPolicy(
+  system: UpstreamSystem,
+  opts: ResilienceOptions,
+  metrics?: Metrics,
+): UpstreamPolicy {
+  const breaker = circuitBreaker(handleWhen(isOutage), {
+    halfOpenAfter: opts.breakerHalfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(opts.breakerThreshold),
+  });
   const limit = bulkhead(opts.maxConcurrent, opts.queue);
   const deadline = timeout(opts.timeoutMs, TimeoutStrategy.Aggressive);
-  const retrying = retry(handleWhen(isRetryable), { maxAttempts: opts.retries, backoff: new RetryAfterBackoff(opts.retryBaseMs, opts.retryMaxMs) });
+  const retrying = retry(handleWhen(isRetryable), {
+    maxAttempts: opts.retries,
+    backoff: new RetryAfterBackoff(opts.retryBaseMs, opts.retryMaxMs),
+  });
   retrying.onRetry(() => metrics?.upstreamRetries.inc({ system }));
-  const stateGauge = { [CircuitState.Closed]: 0, [CircuitState.HalfOpen]: 1, [CircuitState.Open]: 2, [CircuitState.Isolated]: 2 };
+  const stateGauge = {
+    [CircuitState.Closed]: 0,
+    [CircuitState.HalfOpen]: 1,
+    [CircuitState.Open]: 2,
+    [CircuitState.Isolated]: 2,
+  };
   breaker.onStateChange((state) => metrics?.breakerState.set({ system }, stateGauge[state]));
   metrics?.breakerState.set({ system }, 0);
 
@@ -103,7 +122,11 @@ export function createUpstreamPolicy(system: UpstreamSystem, opts: ResilienceOpt
       return run(writeOpts.idempotent ? readPolicy : guarded, task);
     },
     breakerState() {
-      return breaker.state === CircuitState.Closed ? 'closed' : breaker.state === CircuitState.HalfOpen ? 'half-open' : 'open';
+      return breaker.state === CircuitState.Closed
+        ? 'closed'
+        : breaker.state === CircuitState.HalfOpen
+          ? 'half-open'
+          : 'open';
     },
   };
 }
@@ -112,10 +135,23 @@ export function createUpstreamPolicy(system: UpstreamSystem, opts: ResilienceOpt
 function translate(system: UpstreamSystem, err: unknown, timeoutMs: number): unknown {
   const name = system === 'scodoc' ? 'ScoDoc' : 'Moodle';
   if (err instanceof BrokenCircuitError)
-    return new UpstreamError({ system, code: 'UNAVAILABLE', message: `${name} is failing: calls are paused for a moment (circuit open)` });
+    return new UpstreamError({
+      system,
+      code: 'UNAVAILABLE',
+      message: `${name} is failing: calls are paused for a moment (circuit open)`,
+    });
   if (err instanceof BulkheadRejectedError)
-    return new UpstreamError({ system, code: 'UNAVAILABLE', message: `${name} is saturated: too many requests waiting` });
-  if (err instanceof TaskCancelledError) return new UpstreamError({ system, code: 'TIMEOUT', message: `${name}: no answer within ${timeoutMs} ms` });
+    return new UpstreamError({
+      system,
+      code: 'UNAVAILABLE',
+      message: `${name} is saturated: too many requests waiting`,
+    });
+  if (err instanceof TaskCancelledError)
+    return new UpstreamError({
+      system,
+      code: 'TIMEOUT',
+      message: `${name}: no answer within ${timeoutMs} ms`,
+    });
   return err;
 }
 

@@ -29,7 +29,13 @@ export async function studentByNip(deps: WriteDeps, nip: string): Promise<Studen
 
 /** Live (not soft-deleted) Moodle users whose idnumber is this NIP, spreadsheet noise included. */
 export async function accountsOfNip(deps: WriteDeps, nip: string): Promise<MoodleUser[]> {
-  const users = await deps.moodle.getUsersByField('idnumber', [nip, `${nip}.0`, ` ${nip} `, ` ${nip}`, `${nip} `]);
+  const users = await deps.moodle.getUsersByField('idnumber', [
+    nip,
+    `${nip}.0`,
+    ` ${nip} `,
+    ` ${nip}`,
+    `${nip} `,
+  ]);
   return users.filter((u) => !isSoftDeletedUser(u) && normalizeNip(u.idnumber) === nip);
 }
 
@@ -49,21 +55,36 @@ export function usernameFor(policy: AccountPolicy, s: StudentModel): string {
  * case), the configured auth method; `manual` gets a random password that is never returned nor logged.
  * Moodle checks only the username: the gateway also refuses an existing idnumber or e-mail.
  */
-export async function createMoodleAccount(deps: WriteDeps, trail: Trail, rawNip: unknown): Promise<{ account: MoodleAccountModel; student: StudentModel }> {
+export async function createMoodleAccount(
+  deps: WriteDeps,
+  trail: Trail,
+  rawNip: unknown,
+): Promise<{ account: MoodleAccountModel; student: StudentModel }> {
   const nip = parseInput(nipInput, rawNip, 'nip');
   const student = await studentByNip(deps, nip);
-  if (!student.email) throw new ConflictError(`Student ${nip} has no e-mail address in ScoDoc; Moodle requires one.`);
+  if (!student.email)
+    throw new ConflictError(`Student ${nip} has no e-mail address in ScoDoc; Moodle requires one.`);
   const username = usernameFor(deps.accounts, student);
-  if (!/^[a-z0-9_.@-]+$/.test(username)) throw new ConflictError(`The username rule gives "${username}" for ${nip}, which Moodle would refuse.`);
+  if (!/^[a-z0-9_.@-]+$/.test(username))
+    throw new ConflictError(
+      `The username rule gives "${username}" for ${nip}, which Moodle would refuse.`,
+    );
 
   const [byIdnumber, byUsername, byEmail] = await Promise.all([
     accountsOfNip(deps, nip),
     deps.moodle.getUsersByField('username', [username]),
     deps.moodle.getUsersByField('email', [student.email]),
   ]);
-  if (byIdnumber.length > 0) throw new ConflictError(`Moodle already has an account for NIP ${nip} (user ${byIdnumber[0]!.id}).`);
-  if (byUsername.length > 0) throw new ConflictError(`Moodle already has the username ${username} (user ${byUsername[0]!.id}).`);
-  if (byEmail.some((u) => !isSoftDeletedUser(u))) throw new ConflictError(`Moodle already has an account with the e-mail of ${nip}.`);
+  if (byIdnumber.length > 0)
+    throw new ConflictError(
+      `Moodle already has an account for NIP ${nip} (user ${byIdnumber[0]!.id}).`,
+    );
+  if (byUsername.length > 0)
+    throw new ConflictError(
+      `Moodle already has the username ${username} (user ${byUsername[0]!.id}).`,
+    );
+  if (byEmail.some((u) => !isSoftDeletedUser(u)))
+    throw new ConflictError(`Moodle already has an account with the e-mail of ${nip}.`);
 
   const manual = deps.accounts.auth === 'manual';
   const [created] = await deps.moodle.createUsers([
@@ -98,21 +119,31 @@ export async function createMoodleAccount(deps: WriteDeps, trail: Trail, rawNip:
  * Deletes the Moodle account linked to the student, and only that: an account the link rule does not tie to
  * this NIP is never touched, nor the gateway's own account, nor one Moodle protects (site admins).
  */
-export async function deleteMoodleAccount(deps: WriteDeps, trail: Trail, rawNip: unknown): Promise<{ deletedAccountId: number }> {
+export async function deleteMoodleAccount(
+  deps: WriteDeps,
+  trail: Trail,
+  rawNip: unknown,
+): Promise<{ deletedAccountId: number }> {
   const nip = parseInput(nipInput, rawNip, 'nip');
   await studentByNip(deps, nip);
   const accounts = await accountsOfNip(deps, nip);
-  if (accounts.length === 0) throw new NotFoundError(`No Moodle account is linked to NIP ${nip}.`, 'account');
+  if (accounts.length === 0)
+    throw new NotFoundError(`No Moodle account is linked to NIP ${nip}.`, 'account');
   if (accounts.length > 1)
-    throw new ConflictError(`${accounts.length} Moodle accounts carry NIP ${nip} (${accounts.map((a) => a.id).join(', ')}): resolve by hand.`);
+    throw new ConflictError(
+      `${accounts.length} Moodle accounts carry NIP ${nip} (${accounts.map((a) => a.id).join(', ')}): resolve by hand.`,
+    );
   const account = toAccount(accounts[0]!);
   const me = await deps.moodle.getSiteInfo();
-  if (account.id === me.userid) throw new ForbiddenError('The gateway will not delete its own Moodle account.');
+  if (account.id === me.userid)
+    throw new ForbiddenError('The gateway will not delete its own Moodle account.');
   try {
     await deps.moodle.deleteUsers([account.id]);
   } catch (err) {
     if (err instanceof MoodleError && err.upstreamCode === 'useradminodelete')
-      throw new ForbiddenError(`Moodle account ${account.id} is a site administrator: it cannot be deleted.`);
+      throw new ForbiddenError(
+        `Moodle account ${account.id} is a site administrator: it cannot be deleted.`,
+      );
     throw err;
   }
   trail.touch('moodle', 'user-deleted', account.id);

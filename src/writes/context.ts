@@ -30,7 +30,11 @@ export class Trail {
 }
 
 /** Runs an undo step; says whether it worked, logging (never throwing) when it did not. */
-export async function compensate(log: Logger, what: string, undo: () => Promise<unknown>): Promise<boolean> {
+export async function compensate(
+  log: Logger,
+  what: string,
+  undo: () => Promise<unknown>,
+): Promise<boolean> {
   try {
     await undo();
     return true;

@@ -20,17 +20,27 @@ export const createCourseInput = z
     endDate: isoDate.nullish(),
     visible: z.boolean().nullish(),
   })
-  .refine((c) => !c.startDate || !c.endDate || c.startDate <= c.endDate, { message: 'endDate is before startDate', path: ['endDate'] });
+  .refine((c) => !c.startDate || !c.endDate || c.startDate <= c.endDate, {
+    message: 'endDate is before startDate',
+    path: ['endDate'],
+  });
 
 /**
  * A Moodle course in the département's category. With `semesterId`, the idnumber defaults to the semester's
  * session_id (the link rule) and the dates to the semester's. Shortname and idnumber must be free: Moodle
  * checks the shortname, the gateway checks both first so nothing half-happens.
  */
-export async function createCourse(deps: WriteDeps, trail: Trail, raw: unknown): Promise<CourseModel> {
+export async function createCourse(
+  deps: WriteDeps,
+  trail: Trail,
+  raw: unknown,
+): Promise<CourseModel> {
   const input = parseInput(createCourseInput, raw);
-  const category = (await deps.moodle.getCategories({})).map(toCategory).find((c) => categoryMatchesDepartment(deps.linking, c, input.department));
-  if (!category) throw new NotFoundError(`Département ${input.department} has no Moodle category.`, 'category');
+  const category = (await deps.moodle.getCategories({}))
+    .map(toCategory)
+    .find((c) => categoryMatchesDepartment(deps.linking, c, input.department));
+  if (!category)
+    throw new NotFoundError(`Département ${input.department} has no Moodle category.`, 'category');
   let idnumber = input.idnumber ?? undefined;
   let startDate = input.startDate ?? undefined;
   let endDate = input.endDate ?? undefined;
@@ -38,7 +48,8 @@ export async function createCourse(deps: WriteDeps, trail: Trail, raw: unknown):
     const sem = await deps.scodoc.formsemestre(input.semesterId);
     if (!sem) throw new NotFoundError(`ScoDoc has no semester ${input.semesterId}.`, 'semester');
     const semester = toSemester(sem);
-    idnumber ??= deps.linking.semester === 'idnumber' ? (semester.sessionId ?? undefined) : undefined;
+    idnumber ??=
+      deps.linking.semester === 'idnumber' ? (semester.sessionId ?? undefined) : undefined;
     startDate ??= semester.startDate ?? undefined;
     endDate ??= semester.endDate ?? undefined;
   }
@@ -46,8 +57,14 @@ export async function createCourse(deps: WriteDeps, trail: Trail, raw: unknown):
     deps.moodle.getCoursesByField('shortname', input.shortName),
     idnumber ? deps.moodle.getCoursesByField('idnumber', idnumber) : Promise.resolve([]),
   ]);
-  if (byShortname.length > 0) throw new ConflictError(`Moodle already has a course with short name ${input.shortName} (course ${byShortname[0]!.id}).`);
-  if (byIdnumber.length > 0) throw new ConflictError(`Moodle already has a course with idnumber ${idnumber} (course ${byIdnumber[0]!.id}).`);
+  if (byShortname.length > 0)
+    throw new ConflictError(
+      `Moodle already has a course with short name ${input.shortName} (course ${byShortname[0]!.id}).`,
+    );
+  if (byIdnumber.length > 0)
+    throw new ConflictError(
+      `Moodle already has a course with idnumber ${idnumber} (course ${byIdnumber[0]!.id}).`,
+    );
 
   const [created] = await deps.moodle.createCourses([
     {
@@ -67,12 +84,17 @@ export async function createCourse(deps: WriteDeps, trail: Trail, raw: unknown):
 }
 
 /** Moodle deletes course by course and reports a bad id as a warning: each warning becomes a typed error. */
-export async function deleteCourse(deps: WriteDeps, trail: Trail, rawId: unknown): Promise<{ deletedCourseId: number }> {
+export async function deleteCourse(
+  deps: WriteDeps,
+  trail: Trail,
+  rawId: unknown,
+): Promise<{ deletedCourseId: number }> {
   const id = parseInput(z.number().int().positive(), rawId, 'id');
   if (id === 1) throw new ConflictError('Course 1 is the Moodle site front page.');
   const warnings = await deps.moodle.deleteCourses([id]);
   const warning = warnings[0];
-  if (warning?.warningcode === 'unknowncourseidnumber') throw new NotFoundError(`Moodle has no course ${id}.`, 'course');
+  if (warning?.warningcode === 'unknowncourseidnumber')
+    throw new NotFoundError(`Moodle has no course ${id}.`, 'course');
   if (warning)
     throw new UpstreamError({
       system: 'moodle',

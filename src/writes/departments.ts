@@ -22,7 +22,11 @@ export const createDepartmentInput = z.object({
  * is the source of truth); if the category cannot be made, the département is deleted again. When that undo
  * fails too, the result says exactly what exists where.
  */
-export async function createDepartment(deps: WriteDeps, trail: Trail, raw: unknown): Promise<{ department: DepartmentModel; category: CategoryModel }> {
+export async function createDepartment(
+  deps: WriteDeps,
+  trail: Trail,
+  raw: unknown,
+): Promise<{ department: DepartmentModel; category: CategoryModel }> {
   const input = parseInput(createDepartmentInput, raw);
   const name = input.name ?? input.acronym;
   await refuseExisting(deps, input.acronym);
@@ -37,13 +41,20 @@ export async function createDepartment(deps: WriteDeps, trail: Trail, raw: unkno
   );
   trail.touch('scodoc', 'departement', input.acronym);
   try {
-    const [cat] = await deps.moodle.createCategories([{ name, idnumber: input.acronym, description: input.description ?? undefined, parent: 0 }]);
+    const [cat] = await deps.moodle.createCategories([
+      { name, idnumber: input.acronym, description: input.description ?? undefined, parent: 0 },
+    ]);
     trail.touch('moodle', 'category', cat!.id);
     deps.lists.invalidate('moodle:');
-    return { department: created, category: { id: cat!.id, name, idnumber: input.acronym, parent: 0, courseCount: 0 } };
+    return {
+      department: created,
+      category: { id: cat!.id, name, idnumber: input.acronym, parent: 0, courseCount: 0 },
+    };
   } catch (err) {
     if (!(err instanceof UpstreamError)) throw err;
-    const undone = await compensate(deps.log, `delete ScoDoc département ${input.acronym}`, () => deps.scodoc.deleteDepartement(input.acronym));
+    const undone = await compensate(deps.log, `delete ScoDoc département ${input.acronym}`, () =>
+      deps.scodoc.deleteDepartement(input.acronym),
+    );
     if (!undone) {
       throw new PartialFailureError(
         `The Moodle category could not be created (${err.message}) and the ScoDoc département ${input.acronym} could not be deleted again.`,
@@ -53,7 +64,10 @@ export async function createDepartment(deps: WriteDeps, trail: Trail, raw: unkno
       );
     }
     trail.touch('scodoc', 'departement-deleted', input.acronym);
-    throw withNote(err, `nothing was changed: the ScoDoc département ${input.acronym} was created, then deleted again`);
+    throw withNote(
+      err,
+      `nothing was changed: the ScoDoc département ${input.acronym} was created, then deleted again`,
+    );
   }
 }
 
@@ -63,7 +77,10 @@ async function refuseExisting(deps: WriteDeps, acronym: string) {
     deps.moodle.getCategories({ idnumber: acronym }, { addsubcategories: false }),
   ]);
   if (dept) throw new ConflictError(`ScoDoc already has a département ${acronym}.`);
-  if (categories.length > 0) throw new ConflictError(`Moodle already has a category with idnumber ${acronym} (id ${categories[0]!.id}).`);
+  if (categories.length > 0)
+    throw new ConflictError(
+      `Moodle already has a category with idnumber ${acronym} (id ${categories[0]!.id}).`,
+    );
 }
 
 /**
@@ -71,20 +88,35 @@ async function refuseExisting(deps: WriteDeps, acronym: string) {
  * département still has students or semesters: ScoDoc would erase them all, and that cannot be undone.
  * The (empty) category goes first because it alone can be re-created if ScoDoc then fails.
  */
-export async function deleteDepartment(deps: WriteDeps, trail: Trail, rawAcronym: unknown): Promise<{ acronym: string }> {
+export async function deleteDepartment(
+  deps: WriteDeps,
+  trail: Trail,
+  rawAcronym: unknown,
+): Promise<{ acronym: string }> {
   const acronym = parseInput(createDepartmentInput.shape.acronym, rawAcronym, 'acronym');
   const dept = await deps.scodoc.departement(acronym);
   if (!dept) throw new NotFoundError(`ScoDoc has no département ${acronym}.`, 'department');
-  const category = (await deps.moodle.getCategories({}, {})).map(toCategory).find((c) => categoryMatchesDepartment(deps.linking, c, acronym));
+  const category = (await deps.moodle.getCategories({}, {}))
+    .map(toCategory)
+    .find((c) => categoryMatchesDepartment(deps.linking, c, acronym));
   if (category) {
     const [courses, tree] = await Promise.all([
       deps.moodle.getCoursesByField('category', String(category.id)),
       deps.moodle.getCategories({ ids: category.id }, { addsubcategories: true }),
     ]);
-    if (courses.length > 0) throw new ConflictError(`The Moodle category of ${acronym} still holds ${courses.length} course(s): delete or move them first.`);
-    if (tree.length > 1) throw new ConflictError(`The Moodle category of ${acronym} still has ${tree.length - 1} subcategor(ies): delete or move them first.`);
+    if (courses.length > 0)
+      throw new ConflictError(
+        `The Moodle category of ${acronym} still holds ${courses.length} course(s): delete or move them first.`,
+      );
+    if (tree.length > 1)
+      throw new ConflictError(
+        `The Moodle category of ${acronym} still has ${tree.length - 1} subcategor(ies): delete or move them first.`,
+      );
   }
-  const [students, semesters] = await Promise.all([deps.scodoc.departementEtudiants(acronym), deps.scodoc.formsemestresQuery({ dept_acronym: acronym })]);
+  const [students, semesters] = await Promise.all([
+    deps.scodoc.departementEtudiants(acronym),
+    deps.scodoc.formsemestresQuery({ dept_acronym: acronym }),
+  ]);
   if (students.length > 0 || semesters.length > 0) {
     throw new ConflictError(
       `ScoDoc département ${acronym} still has ${students.length} student(s) and ${semesters.length} semester(s); deleting it would erase them.`,
@@ -102,10 +134,16 @@ export async function deleteDepartment(deps: WriteDeps, trail: Trail, rawAcronym
     trail.touch('scodoc', 'departement-deleted', acronym);
   } catch (err) {
     if (!(err instanceof UpstreamError) || !category) throw err;
-    const restored = await compensate(deps.log, `re-create Moodle category ${acronym}`, async () => {
-      const [again] = await deps.moodle.createCategories([{ name: category.name, idnumber: category.idnumber ?? acronym, parent: category.parent }]);
-      trail.touch('moodle', 'category', again!.id);
-    });
+    const restored = await compensate(
+      deps.log,
+      `re-create Moodle category ${acronym}`,
+      async () => {
+        const [again] = await deps.moodle.createCategories([
+          { name: category.name, idnumber: category.idnumber ?? acronym, parent: category.parent },
+        ]);
+        trail.touch('moodle', 'category', again!.id);
+      },
+    );
     if (!restored) {
       throw new PartialFailureError(
         `ScoDoc refused to delete ${acronym} (${err.message}) after its Moodle category was deleted, and the category could not be re-created.`,
@@ -114,7 +152,10 @@ export async function deleteDepartment(deps: WriteDeps, trail: Trail, rawAcronym
         [`ScoDoc département ${acronym} still exists`],
       );
     }
-    throw withNote(err, `nothing was changed: the Moodle category was deleted, then re-created (new id)`);
+    throw withNote(
+      err,
+      `nothing was changed: the Moodle category was deleted, then re-created (new id)`,
+    );
   }
   deps.lists.invalidate('moodle:');
   return { acronym };

@@ -12,7 +12,10 @@ import { parseInput } from './validate';
 /** More NIPs than this in one call is a mistake or an abuse: a whole semester is a few hundred. */
 export const MAX_NIPS = 2000;
 
-const nipList = z.array(nipInput).min(1, 'give at least one NIP').max(MAX_NIPS, `at most ${MAX_NIPS} NIPs per call`);
+const nipList = z
+  .array(nipInput)
+  .min(1, 'give at least one NIP')
+  .max(MAX_NIPS, `at most ${MAX_NIPS} NIPs per call`);
 export const enrolInput = z.object({
   courseId: z.number().int().positive(),
   nips: nipList,
@@ -41,28 +44,53 @@ export interface EnrolmentOutcome {
  * without an account are reported, not skipped silently. Moodle rejects a whole batch for one bad item; the
  * batch is then split in halves until the bad items are isolated, so the others are enrolled anyway.
  */
-export async function enrol(deps: WriteDeps, trail: Trail, raw: unknown): Promise<EnrolmentOutcome> {
+export async function enrol(
+  deps: WriteDeps,
+  trail: Trail,
+  raw: unknown,
+): Promise<EnrolmentOutcome> {
   const input = parseInput(enrolInput, raw);
   const course = await courseOrFail(deps, input.courseId);
   const role = input.role ?? 'student';
-  const roleid = await deps.moodle.roleIdByShortname(role, [course.id, ...(await siblingCourseIds(deps, course))]).catch((err: unknown) => {
-    if (isUpstreamError(err) && err.code === 'NOT_FOUND') throw new NotFoundError(`Moodle role "${role}" could not be found.`, 'role');
-    throw err;
-  });
+  const roleid = await deps.moodle
+    .roleIdByShortname(role, [course.id, ...(await siblingCourseIds(deps, course))])
+    .catch((err: unknown) => {
+      if (isUpstreamError(err) && err.code === 'NOT_FOUND')
+        throw new NotFoundError(`Moodle role "${role}" could not be found.`, 'role');
+      throw err;
+    });
   const { accounts, failures } = await accountsFor(deps, input.nips);
-  const items = [...accounts].map(([nip, user]) => ({ nip, enrolment: { roleid, userid: user.id, courseid: course.id } }));
-  const done = await applyIsolatingFailures(items, (batch) => deps.moodle.enrolUsers(batch.map((b) => b.enrolment)), failures);
+  const items = [...accounts].map(([nip, user]) => ({
+    nip,
+    enrolment: { roleid, userid: user.id, courseid: course.id },
+  }));
+  const done = await applyIsolatingFailures(
+    items,
+    (batch) => deps.moodle.enrolUsers(batch.map((b) => b.enrolment)),
+    failures,
+  );
   for (const item of done) trail.touch('moodle', `enrolment:${course.id}`, item.enrolment.userid);
   return { course, count: done.length, failures };
 }
 
 /** Unenrols many students from one course (manual enrolments; idempotent in Moodle). */
-export async function unenrol(deps: WriteDeps, trail: Trail, raw: unknown): Promise<EnrolmentOutcome> {
+export async function unenrol(
+  deps: WriteDeps,
+  trail: Trail,
+  raw: unknown,
+): Promise<EnrolmentOutcome> {
   const input = parseInput(unenrolInput, raw);
   const course = await courseOrFail(deps, input.courseId);
   const { accounts, failures } = await accountsFor(deps, input.nips);
-  const items = [...accounts].map(([nip, user]) => ({ nip, enrolment: { userid: user.id, courseid: course.id } }));
-  const done = await applyIsolatingFailures(items, (batch) => deps.moodle.unenrolUsers(batch.map((b) => b.enrolment)), failures);
+  const items = [...accounts].map(([nip, user]) => ({
+    nip,
+    enrolment: { userid: user.id, courseid: course.id },
+  }));
+  const done = await applyIsolatingFailures(
+    items,
+    (batch) => deps.moodle.unenrolUsers(batch.map((b) => b.enrolment)),
+    failures,
+  );
   for (const item of done) trail.touch('moodle', `unenrolment:${course.id}`, item.enrolment.userid);
   return { course, count: done.length, failures };
 }
@@ -84,10 +112,15 @@ export async function siblingCourseIds(deps: WriteDeps, course: CourseModel): Pr
 }
 
 /** One users-by-field call for all NIPs (with their spreadsheet variants); each NIP gets an account or a failure. */
-export async function accountsFor(deps: WriteDeps, nips: string[]): Promise<{ accounts: Map<string, MoodleUser>; failures: NipFailure[] }> {
+export async function accountsFor(
+  deps: WriteDeps,
+  nips: string[],
+): Promise<{ accounts: Map<string, MoodleUser>; failures: NipFailure[] }> {
   const unique = [...new Set(nips)];
   const variants = unique.flatMap((n) => [n, `${n}.0`, ` ${n} `, ` ${n}`, `${n} `]);
-  const users = (await deps.moodle.getUsersByField('idnumber', variants)).filter((u) => !isSoftDeletedUser(u));
+  const users = (await deps.moodle.getUsersByField('idnumber', variants)).filter(
+    (u) => !isSoftDeletedUser(u),
+  );
   const byNip = new Map<string, MoodleUser[]>();
   for (const u of users) {
     const nip = normalizeNip(u.idnumber);
@@ -97,8 +130,18 @@ export async function accountsFor(deps: WriteDeps, nips: string[]): Promise<{ ac
   const failures: NipFailure[] = [];
   for (const nip of unique) {
     const found = byNip.get(nip) ?? [];
-    if (found.length === 0) failures.push({ nip, reason: 'NO_ACCOUNT', message: `No Moodle account is linked to NIP ${nip}.` });
-    else if (found.length > 1) failures.push({ nip, reason: 'SEVERAL_ACCOUNTS', message: `${found.length} Moodle accounts carry NIP ${nip}; none was used.` });
+    if (found.length === 0)
+      failures.push({
+        nip,
+        reason: 'NO_ACCOUNT',
+        message: `No Moodle account is linked to NIP ${nip}.`,
+      });
+    else if (found.length > 1)
+      failures.push({
+        nip,
+        reason: 'SEVERAL_ACCOUNTS',
+        message: `${found.length} Moodle accounts carry NIP ${nip}; none was used.`,
+      });
     else accounts.set(nip, found[0]!);
   }
   return { accounts, failures };
@@ -123,7 +166,8 @@ export async function applyIsolatingFailures<T extends { nip: string }>(
     } catch (err) {
       if (!isUpstreamError(err)) throw err;
       if (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT' || err.code === 'UNAUTHORIZED') {
-        for (const item of batch) failures.push({ nip: item.nip, reason: 'UPSTREAM_UNAVAILABLE', message: err.message });
+        for (const item of batch)
+          failures.push({ nip: item.nip, reason: 'UPSTREAM_UNAVAILABLE', message: err.message });
         return;
       }
       if (batch.length === 1) {

@@ -22,18 +22,27 @@ export const createStudentInput = z.object({
 });
 
 /** ScoDoc etudiant/create. NIP and INE are unique within a département (ScoDoc's rule), checked first. */
-export async function createStudent(deps: WriteDeps, trail: Trail, raw: unknown): Promise<StudentModel> {
+export async function createStudent(
+  deps: WriteDeps,
+  trail: Trail,
+  raw: unknown,
+): Promise<StudentModel> {
   const input = parseInput(createStudentInput, raw);
   const dept = await deps.scodoc.departement(input.department);
-  if (!dept) throw new NotFoundError(`ScoDoc has no département ${input.department}.`, 'department');
+  if (!dept)
+    throw new NotFoundError(`ScoDoc has no département ${input.department}.`, 'department');
   for (const [key, value] of [
     ['nip', input.nip],
     ['ine', input.ine],
   ] as const) {
     if (!value) continue;
-    const existing = (await deps.scodoc.etudiants(key === 'nip' ? { nip: value } : { ine: value })).filter((e) => e.dept_id === dept.id);
+    const existing = (
+      await deps.scodoc.etudiants(key === 'nip' ? { nip: value } : { ine: value })
+    ).filter((e) => e.dept_id === dept.id);
     if (existing.length > 0)
-      throw new ConflictError(`Département ${dept.acronym} already has a student with ${key.toUpperCase()} ${value} (etudid ${existing[0]!.id}).`);
+      throw new ConflictError(
+        `Département ${dept.acronym} already has a student with ${key.toUpperCase()} ${value} (etudid ${existing[0]!.id}).`,
+      );
   }
   const created = await deps.scodoc.createEtudiant({
     dept: dept.acronym,

@@ -6,6 +6,9 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown, root = 'inpu
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   throw new ValidationError(
-    parsed.error.issues.map((i) => ({ path: [root, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message })),
+    parsed.error.issues.map((i) => ({
+      path: [root, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+      message: i.message,
+    })),
   );
 }

@@ -5,14 +5,24 @@ import { createLogger } from '../../src/log';
 import type { SecurityConfig } from '../../src/config';
 import type { ResilienceOptions } from '../../src/upstreams/resilience';
 import { createGateway, type Gateway } from '../../src/server';
-import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER, startSimulators, type RunningSimulators } from '../../src/simulators/start';
+import {
+  MOODLE_SIM_TOKEN,
+  SCODOC_SIM_PASSWORD,
+  SCODOC_SIM_USER,
+  startSimulators,
+  type RunningSimulators,
+} from '../../src/simulators/start';
 
 export const TODAY = '2026-11-23';
 
 export interface GraphQLResponse<T> {
   status: number;
   data?: T | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  errors?: Array<{
+    message: string;
+    path?: Array<string | number>;
+    extensions?: Record<string, unknown>;
+  }>;
 }
 
 export interface TestGateway {
@@ -20,7 +30,11 @@ export interface TestGateway {
   sims: RunningSimulators;
   logLines: string[];
   gateway: Gateway;
-  query<T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  query<T, V>(
+    doc: TypedDocumentNode<T, V> | string,
+    variables?: V,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
   /** Upstream calls since the last reset: ScoDoc route templates and Moodle wsfunctions, in one map. */
   calls(): Record<string, number>;
   resetCalls(): void;
@@ -61,10 +75,26 @@ export async function startTestGateway(
       done();
     },
   });
-  const log = createLogger({ level: 'debug', destination, secrets: [SCODOC_SIM_PASSWORD, MOODLE_SIM_TOKEN, ...(opts.secrets ?? [])] });
+  const log = createLogger({
+    level: 'debug',
+    destination,
+    secrets: [SCODOC_SIM_PASSWORD, MOODLE_SIM_TOKEN, ...(opts.secrets ?? [])],
+  });
   const gateway = createGateway({
-    scodoc: { url: `${sims.scodoc!.url}/ScoDoc`, username: SCODOC_SIM_USER, password: SCODOC_SIM_PASSWORD, timeoutMs: opts.timeoutMs ?? 5000, connections: 10 },
-    moodle: { url: sims.moodle!.url, token: MOODLE_SIM_TOKEN, timeoutMs: opts.timeoutMs ?? 5000, connections: 10, maxParamsPerRequest: 4000 },
+    scodoc: {
+      url: `${sims.scodoc!.url}/ScoDoc`,
+      username: SCODOC_SIM_USER,
+      password: SCODOC_SIM_PASSWORD,
+      timeoutMs: opts.timeoutMs ?? 5000,
+      connections: 10,
+    },
+    moodle: {
+      url: sims.moodle!.url,
+      token: MOODLE_SIM_TOKEN,
+      timeoutMs: opts.timeoutMs ?? 5000,
+      connections: 10,
+      maxParamsPerRequest: 4000,
+    },
     log,
     today: () => TODAY,
     security: opts.security,
@@ -82,7 +112,11 @@ export async function startTestGateway(
     async query(doc, variables, headers = {}) {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          ...headers,
+        },
         body: JSON.stringify({ query: typeof doc === 'string' ? doc : print(doc), variables }),
       });
       const body = (await res.json()) as GraphQLResponse<never>;

@@ -7,29 +7,49 @@ import { audited } from './audit';
 import { isSuccess, success, type Branded } from './result';
 
 const CreateDepartmentInput = builder.inputType('CreateDepartmentInput', {
-  description: 'A new département: created in ScoDoc, with its Moodle category (idnumber = acronym).',
+  description:
+    'A new département: created in ScoDoc, with its Moodle category (idnumber = acronym).',
   fields: (t) => ({
-    acronym: t.string({ required: true, description: 'Acronym (letters, digits, _ and -; at most 20). Fixed once created.' }),
-    name: t.string({ description: 'Full name; the acronym when absent. Also the Moodle category name.' }),
+    acronym: t.string({
+      required: true,
+      description: 'Acronym (letters, digits, _ and -; at most 20). Fixed once created.',
+    }),
+    name: t.string({
+      description: 'Full name; the acronym when absent. Also the Moodle category name.',
+    }),
     description: t.string({ description: 'Free description (ScoDoc and the Moodle category).' }),
     visible: t.boolean({ defaultValue: true, description: 'Listed on the ScoDoc home page.' }),
   }),
 });
 
-const CreateDepartmentSuccess = builder.objectRef<Branded<{ department: DepartmentModel; moodleCategoryId: number }>>('CreateDepartmentSuccess').implement({
-  description: 'The département exists in ScoDoc and its category in Moodle.',
-  isTypeOf: isSuccess('CreateDepartmentSuccess'),
-  fields: (t) => ({
-    department: t.field({ type: DepartmentRef, description: 'The new département.', resolve: (r) => r.department }),
-    moodleCategoryId: t.exposeInt('moodleCategoryId', { description: 'Id of the Moodle category created for it.' }),
-  }),
-});
+const CreateDepartmentSuccess = builder
+  .objectRef<Branded<{ department: DepartmentModel; moodleCategoryId: number }>>(
+    'CreateDepartmentSuccess',
+  )
+  .implement({
+    description: 'The département exists in ScoDoc and its category in Moodle.',
+    isTypeOf: isSuccess('CreateDepartmentSuccess'),
+    fields: (t) => ({
+      department: t.field({
+        type: DepartmentRef,
+        description: 'The new département.',
+        resolve: (r) => r.department,
+      }),
+      moodleCategoryId: t.exposeInt('moodleCategoryId', {
+        description: 'Id of the Moodle category created for it.',
+      }),
+    }),
+  });
 
-const DeleteDepartmentSuccess = builder.objectRef<Branded<{ acronym: string }>>('DeleteDepartmentSuccess').implement({
-  description: 'The département is gone from ScoDoc, and its Moodle category from Moodle.',
-  isTypeOf: isSuccess('DeleteDepartmentSuccess'),
-  fields: (t) => ({ acronym: t.exposeString('acronym', { description: 'Acronym of the deleted département.' }) }),
-});
+const DeleteDepartmentSuccess = builder
+  .objectRef<Branded<{ acronym: string }>>('DeleteDepartmentSuccess')
+  .implement({
+    description: 'The département is gone from ScoDoc, and its Moodle category from Moodle.',
+    isTypeOf: isSuccess('DeleteDepartmentSuccess'),
+    fields: (t) => ({
+      acronym: t.exposeString('acronym', { description: 'Acronym of the deleted département.' }),
+    }),
+  });
 
 builder.mutationFields((t) => ({
   createDepartment: t.field({
@@ -38,7 +58,11 @@ builder.mutationFields((t) => ({
     description:
       'Creates a ScoDoc département and its Moodle category. If Moodle fails, the département is deleted again; if that fails too, a PartialFailureError says what exists where.',
     args: { input: t.arg({ type: CreateDepartmentInput, required: true }) },
-    errors: { types: [...MUTATION_ERRORS], directResult: true, union: { name: 'CreateDepartmentResult' } },
+    errors: {
+      types: [...MUTATION_ERRORS],
+      directResult: true,
+      union: { name: 'CreateDepartmentResult' },
+    },
     resolve: (_root, args, ctx) =>
       audited(ctx, 'createDepartment', args.input, async (trail) => {
         const { department, category } = await createDepartment(ctx.writes, trail, args.input);
@@ -51,8 +75,14 @@ builder.mutationFields((t) => ({
     description:
       'Deletes the Moodle category and the ScoDoc département. Refused (ConflictError) while the category holds courses or the département still has students or semesters.',
     args: { acronym: t.arg.string({ required: true, description: 'Acronym of the département.' }) },
-    errors: { types: [...MUTATION_ERRORS], directResult: true, union: { name: 'DeleteDepartmentResult' } },
+    errors: {
+      types: [...MUTATION_ERRORS],
+      directResult: true,
+      union: { name: 'DeleteDepartmentResult' },
+    },
     resolve: (_root, args, ctx) =>
-      audited(ctx, 'deleteDepartment', args, async (trail) => success('DeleteDepartmentSuccess', await deleteDepartment(ctx.writes, trail, args.acronym))),
+      audited(ctx, 'deleteDepartment', args, async (trail) =>
+        success('DeleteDepartmentSuccess', await deleteDepartment(ctx.writes, trail, args.acronym)),
+      ),
   }),
 }));

@@ -17,31 +17,60 @@ const CreateStudentInput = builder.inputType('CreateStudentInput', {
     civility: t.string({ required: true, description: '"M", "F" or "X".' }),
     nip: t.string({ description: 'Student number; unique within the département.' }),
     ine: t.string({ description: 'National student id; unique within the département.' }),
-    email: t.string({ description: 'Institutional e-mail address (needed later for a Moodle account).' }),
+    email: t.string({
+      description: 'Institutional e-mail address (needed later for a Moodle account).',
+    }),
     birthDate: t.string({ description: 'ISO date of birth.' }),
   }),
 });
 
-const CreateStudentSuccess = builder.objectRef<Branded<{ student: StudentModel }>>('CreateStudentSuccess').implement({
-  description: 'The étudiant exists in ScoDoc.',
-  isTypeOf: isSuccess('CreateStudentSuccess'),
-  fields: (t) => ({ student: t.field({ type: StudentRef, description: 'The new student.', resolve: (r) => r.student }) }),
-});
+const CreateStudentSuccess = builder
+  .objectRef<Branded<{ student: StudentModel }>>('CreateStudentSuccess')
+  .implement({
+    description: 'The étudiant exists in ScoDoc.',
+    isTypeOf: isSuccess('CreateStudentSuccess'),
+    fields: (t) => ({
+      student: t.field({
+        type: StudentRef,
+        description: 'The new student.',
+        resolve: (r) => r.student,
+      }),
+    }),
+  });
 
-const CreateMoodleAccountSuccess = builder.objectRef<Branded<{ account: MoodleAccountModel; student: StudentModel }>>('CreateMoodleAccountSuccess').implement({
-  description: 'The Moodle account exists, linked to the student (idnumber = NIP).',
-  isTypeOf: isSuccess('CreateMoodleAccountSuccess'),
-  fields: (t) => ({
-    account: t.field({ type: MoodleAccountRef, description: 'The new account.', resolve: (r) => r.account }),
-    student: t.field({ type: StudentRef, description: 'The student it belongs to.', resolve: (r) => r.student }),
-  }),
-});
+const CreateMoodleAccountSuccess = builder
+  .objectRef<Branded<{ account: MoodleAccountModel; student: StudentModel }>>(
+    'CreateMoodleAccountSuccess',
+  )
+  .implement({
+    description: 'The Moodle account exists, linked to the student (idnumber = NIP).',
+    isTypeOf: isSuccess('CreateMoodleAccountSuccess'),
+    fields: (t) => ({
+      account: t.field({
+        type: MoodleAccountRef,
+        description: 'The new account.',
+        resolve: (r) => r.account,
+      }),
+      student: t.field({
+        type: StudentRef,
+        description: 'The student it belongs to.',
+        resolve: (r) => r.student,
+      }),
+    }),
+  });
 
-const DeleteMoodleAccountSuccess = builder.objectRef<Branded<{ deletedAccountId: number }>>('DeleteMoodleAccountSuccess').implement({
-  description: 'The linked Moodle account was deleted (Moodle keeps a scrambled, soft-deleted record).',
-  isTypeOf: isSuccess('DeleteMoodleAccountSuccess'),
-  fields: (t) => ({ deletedAccountId: t.exposeInt('deletedAccountId', { description: 'Moodle id of the deleted account.' }) }),
-});
+const DeleteMoodleAccountSuccess = builder
+  .objectRef<Branded<{ deletedAccountId: number }>>('DeleteMoodleAccountSuccess')
+  .implement({
+    description:
+      'The linked Moodle account was deleted (Moodle keeps a scrambled, soft-deleted record).',
+    isTypeOf: isSuccess('DeleteMoodleAccountSuccess'),
+    fields: (t) => ({
+      deletedAccountId: t.exposeInt('deletedAccountId', {
+        description: 'Moodle id of the deleted account.',
+      }),
+    }),
+  });
 
 builder.mutationFields((t) => ({
   createStudent: t.field({
@@ -49,10 +78,16 @@ builder.mutationFields((t) => ({
     type: CreateStudentSuccess,
     description: 'Creates a ScoDoc étudiant (etudiant/create).',
     args: { input: t.arg({ type: CreateStudentInput, required: true }) },
-    errors: { types: [...MUTATION_ERRORS], directResult: true, union: { name: 'CreateStudentResult' } },
+    errors: {
+      types: [...MUTATION_ERRORS],
+      directResult: true,
+      union: { name: 'CreateStudentResult' },
+    },
     resolve: (_root, args, ctx) =>
       audited(ctx, 'createStudent', args.input, async (trail) =>
-        success('CreateStudentSuccess', { student: await createStudent(ctx.writes, trail, args.input) }),
+        success('CreateStudentSuccess', {
+          student: await createStudent(ctx.writes, trail, args.input),
+        }),
       ),
   }),
   createMoodleAccount: t.field({
@@ -61,17 +96,36 @@ builder.mutationFields((t) => ({
     description:
       'Creates the Moodle account of a ScoDoc student: idnumber = NIP, username and auth by configuration. ConflictError when an account with that idnumber, username or e-mail exists.',
     args: { nip: t.arg.string({ required: true, description: "The student's NIP." }) },
-    errors: { types: [...MUTATION_ERRORS], directResult: true, union: { name: 'CreateMoodleAccountResult' } },
+    errors: {
+      types: [...MUTATION_ERRORS],
+      directResult: true,
+      union: { name: 'CreateMoodleAccountResult' },
+    },
     resolve: (_root, args, ctx) =>
-      audited(ctx, 'createMoodleAccount', args, async (trail) => success('CreateMoodleAccountSuccess', await createMoodleAccount(ctx.writes, trail, args.nip))),
+      audited(ctx, 'createMoodleAccount', args, async (trail) =>
+        success(
+          'CreateMoodleAccountSuccess',
+          await createMoodleAccount(ctx.writes, trail, args.nip),
+        ),
+      ),
   }),
   deleteMoodleAccount: t.field({
     authScopes: { scope: 'write:accounts' },
     type: DeleteMoodleAccountSuccess,
-    description: 'Deletes the Moodle account linked to the student. Never an account the link rule does not tie to this NIP, nor a site administrator.',
+    description:
+      'Deletes the Moodle account linked to the student. Never an account the link rule does not tie to this NIP, nor a site administrator.',
     args: { nip: t.arg.string({ required: true, description: "The student's NIP." }) },
-    errors: { types: [...MUTATION_ERRORS], directResult: true, union: { name: 'DeleteMoodleAccountResult' } },
+    errors: {
+      types: [...MUTATION_ERRORS],
+      directResult: true,
+      union: { name: 'DeleteMoodleAccountResult' },
+    },
     resolve: (_root, args, ctx) =>
-      audited(ctx, 'deleteMoodleAccount', args, async (trail) => success('DeleteMoodleAccountSuccess', await deleteMoodleAccount(ctx.writes, trail, args.nip))),
+      audited(ctx, 'deleteMoodleAccount', args, async (trail) =>
+        success(
+          'DeleteMoodleAccountSuccess',
+          await deleteMoodleAccount(ctx.writes, trail, args.nip),
+        ),
+      ),
   }),
 }));

@@ -9,7 +9,8 @@ import { SemesterRef } from './semester';
 export const CourseRef = builder.objectRef<CourseModel>('Course');
 
 builder.node(CourseRef, {
-  description: 'A Moodle course, with the département of its category and the semester its idnumber names.',
+  description:
+    'A Moodle course, with the département of its category and the semester its idnumber names.',
   id: { resolve: (c) => c.id, parse: Number },
   isTypeOf: (value) => (value as { kind?: string }).kind === 'Course',
   loadOne: (id, ctx) => ctx.loaders.courseById.load(id),
@@ -17,32 +18,51 @@ builder.node(CourseRef, {
     moodleId: t.exposeInt('id', { description: 'Moodle course id.' }),
     shortName: t.exposeString('shortName', { description: 'Short name (unique in Moodle).' }),
     fullName: t.exposeString('fullName', { description: 'Full name.' }),
-    idnumber: t.exposeString('idnumber', { nullable: true, description: 'Course ID number; the semester session_id for linked courses.' }),
+    idnumber: t.exposeString('idnumber', {
+      nullable: true,
+      description: 'Course ID number; the semester session_id for linked courses.',
+    }),
     visible: t.exposeBoolean('visible', { nullable: true, description: 'Visible to students.' }),
-    startDate: t.exposeString('startDate', { nullable: true, description: 'Start date (ISO), null when unset.' }),
-    endDate: t.exposeString('endDate', { nullable: true, description: 'End date (ISO), null when unset.' }),
+    startDate: t.exposeString('startDate', {
+      nullable: true,
+      description: 'Start date (ISO), null when unset.',
+    }),
+    endDate: t.exposeString('endDate', {
+      nullable: true,
+      description: 'End date (ISO), null when unset.',
+    }),
     categoryId: t.exposeInt('categoryId', { nullable: true, description: 'Moodle category id.' }),
     department: t.field({
       type: DepartmentRef,
       nullable: true,
-      description: "The département linked to the course's category; null when the category links to none.",
-      resolve: (c, _args, ctx) => (c.categoryId == null ? null : ctx.loaders.departmentOfCategory.load(c.categoryId)),
+      description:
+        "The département linked to the course's category; null when the category links to none.",
+      resolve: (c, _args, ctx) =>
+        c.categoryId == null ? null : ctx.loaders.departmentOfCategory.load(c.categoryId),
     }),
     semester: t.field({
       type: SemesterRef,
       nullable: true,
-      description: 'The ScoDoc semester whose session_id the course carries; null when it names none.',
+      description:
+        'The ScoDoc semester whose session_id the course carries; null when it names none.',
       resolve: (c, _args, ctx) => ctx.loaders.semesterOfCourse.load(c),
     }),
     enrolments: t.connection({
       type: EnrolmentRef,
       nullable: true,
-      description: 'Accounts enrolled in the course (active or suspended), by Moodle user id. Paged by Moodle itself.',
+      description:
+        'Accounts enrolled in the course (active or suspended), by Moodle user id. Paged by Moodle itself.',
       resolve: (c, args, ctx) =>
-        resolveOffsetConnection({ args, defaultSize: 100, maxSize: MAX_PAGE_SIZE }, async ({ offset, limit }) => {
-          const page = await ctx.loaders.enrolledInCourse({ courseId: c.id, offset, limit });
-          return page;
-        }).then(async (connection) => ({ ...connection, totalCount: await ctx.loaders.enrolledCount(c.id) })),
+        resolveOffsetConnection(
+          { args, defaultSize: 100, maxSize: MAX_PAGE_SIZE },
+          async ({ offset, limit }) => {
+            const page = await ctx.loaders.enrolledInCourse({ courseId: c.id, offset, limit });
+            return page;
+          },
+        ).then(async (connection) => ({
+          ...connection,
+          totalCount: await ctx.loaders.enrolledCount(c.id),
+        })),
     }),
   }),
 });
@@ -58,10 +78,15 @@ builder.queryFields((t) => ({
   courses: t.connection({
     type: CourseRef,
     nullable: true,
-    description: 'Moodle courses of a département (its category) or of the whole site, by short name, optionally filtered by `search`.',
+    description:
+      'Moodle courses of a département (its category) or of the whole site, by short name, optionally filtered by `search`.',
     args: {
-      department: t.arg.string({ description: 'Département acronym: courses of its linked category.' }),
-      search: t.arg.string({ description: 'Case-insensitive substring of the short name, full name or idnumber.' }),
+      department: t.arg.string({
+        description: 'Département acronym: courses of its linked category.',
+      }),
+      search: t.arg.string({
+        description: 'Case-insensitive substring of the short name, full name or idnumber.',
+      }),
     },
     resolve: async (_root, args, ctx) => {
       let courses: CourseModel[];
@@ -72,7 +97,11 @@ builder.queryFields((t) => ({
         courses = await ctx.loaders.allCourses();
       }
       const needle = args.search?.toLowerCase().trim();
-      const matching = needle ? courses.filter((c) => [c.shortName, c.fullName, c.idnumber].some((v) => v?.toLowerCase().includes(needle))) : courses;
+      const matching = needle
+        ? courses.filter((c) =>
+            [c.shortName, c.fullName, c.idnumber].some((v) => v?.toLowerCase().includes(needle)),
+          )
+        : courses;
       return pageOf(matching, (c) => `${c.shortName}\u0000${c.id}`, args);
     },
   }),

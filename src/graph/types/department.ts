@@ -8,34 +8,57 @@ import { StudentRef } from './student';
 export const DepartmentRef = builder.objectRef<DepartmentModel>('Department');
 
 builder.node(DepartmentRef, {
-  description: 'A ScoDoc département, and the Moodle category linked to it (category idnumber = acronym by default).',
+  description:
+    'A ScoDoc département, and the Moodle category linked to it (category idnumber = acronym by default).',
   id: { resolve: (d) => d.acronym },
   isTypeOf: (value) => (value as { kind?: string }).kind === 'Department',
   loadOne: (acronym, ctx) => ctx.loaders.departmentByAcronym.load(acronym),
   fields: (t) => ({
-    acronym: t.exposeString('acronym', { description: 'The département acronym (INFO, GEII...): fixed and unique in ScoDoc.' }),
-    name: t.exposeString('name', { nullable: true, description: 'Full name, e.g. "Informatique".' }),
-    description: t.exposeString('description', { nullable: true, description: 'Free description from ScoDoc.' }),
-    visible: t.exposeBoolean('visible', { description: 'Whether ScoDoc lists it on its home page (hidden ones still work).' }),
+    acronym: t.exposeString('acronym', {
+      description: 'The département acronym (INFO, GEII...): fixed and unique in ScoDoc.',
+    }),
+    name: t.exposeString('name', {
+      nullable: true,
+      description: 'Full name, e.g. "Informatique".',
+    }),
+    description: t.exposeString('description', {
+      nullable: true,
+      description: 'Free description from ScoDoc.',
+    }),
+    visible: t.exposeBoolean('visible', {
+      description: 'Whether ScoDoc lists it on its home page (hidden ones still work).',
+    }),
     moodleCategoryId: t.int({
       nullable: true,
-      description: 'Id of the linked Moodle category; null when there is none (or Moodle cannot be reached: see errors).',
-      resolve: async (d, _args, ctx) => (await ctx.loaders.categoryOfDepartment.load(d.acronym))?.id ?? null,
+      description:
+        'Id of the linked Moodle category; null when there is none (or Moodle cannot be reached: see errors).',
+      resolve: async (d, _args, ctx) =>
+        (await ctx.loaders.categoryOfDepartment.load(d.acronym))?.id ?? null,
     }),
     semesters: t.field({
       type: [SemesterRef],
       nullable: true,
-      description: 'Its formsemestres, newest first. `current: true` keeps those in progress today.',
-      args: { current: t.arg.boolean({ description: 'Only semesters in progress (true) or not in progress (false).' }) },
+      description:
+        'Its formsemestres, newest first. `current: true` keeps those in progress today.',
+      args: {
+        current: t.arg.boolean({
+          description: 'Only semesters in progress (true) or not in progress (false).',
+        }),
+      },
       resolve: async (d, args, ctx) => {
-        const semesters = args.current ? await ctx.loaders.currentSemestersOfDepartment(d.acronym) : await ctx.loaders.semestersOfDepartment(d.acronym);
-        return args.current === false ? semesters.filter((s) => !ctx.loaders.isCurrent(s)) : semesters;
+        const semesters = args.current
+          ? await ctx.loaders.currentSemestersOfDepartment(d.acronym)
+          : await ctx.loaders.semestersOfDepartment(d.acronym);
+        return args.current === false
+          ? semesters.filter((s) => !ctx.loaders.isCurrent(s))
+          : semesters;
       },
     }),
     students: t.connection({
       type: StudentRef,
       nullable: true,
-      description: 'Every étudiant of the département, past and present, by name. Paged by the gateway (ScoDoc pages nothing).',
+      description:
+        'Every étudiant of the département, past and present, by name. Paged by the gateway (ScoDoc pages nothing).',
       resolve: async (d, args, ctx) => {
         const students = await ctx.loaders.studentsOfDepartment(d.acronym);
         return pageOf(students, (s) => rosterKey(s.lastName, s.firstName, s.etudid), args);
@@ -44,7 +67,8 @@ builder.node(DepartmentRef, {
     courses: t.connection({
       type: CourseRef,
       nullable: true,
-      description: 'Moodle courses in the linked category, by short name. Empty when the département has no category.',
+      description:
+        'Moodle courses in the linked category, by short name. Empty when the département has no category.',
       resolve: async (d, args, ctx) => {
         const category = await ctx.loaders.categoryOfDepartment.load(d.acronym);
         const courses = category ? await ctx.loaders.coursesOfCategory(category.id) : [];
@@ -59,7 +83,12 @@ builder.queryFields((t) => ({
     type: [DepartmentRef],
     nullable: true,
     description: 'ScoDoc départements. Hidden ones only with `includeHidden: true`.',
-    args: { includeHidden: t.arg.boolean({ defaultValue: false, description: 'Include départements ScoDoc does not show on its home page.' }) },
+    args: {
+      includeHidden: t.arg.boolean({
+        defaultValue: false,
+        description: 'Include départements ScoDoc does not show on its home page.',
+      }),
+    },
     resolve: async (_root, args, ctx) => {
       const all = await ctx.loaders.departments();
       return args.includeHidden ? all : all.filter((d) => d.visible);

@@ -5,7 +5,8 @@ import { MoodleAccountRef } from './moodle-account';
 import { StudentRef } from './student';
 
 export const EnrolmentRef = builder.objectRef<EnrolmentModel>('Enrolment').implement({
-  description: 'A Moodle account enrolled in a Moodle course, and the ScoDoc student behind the account when there is one.',
+  description:
+    'A Moodle account enrolled in a Moodle course, and the ScoDoc student behind the account when there is one.',
   fields: (t) => ({
     course: t.field({
       type: CourseRef,
@@ -13,7 +14,11 @@ export const EnrolmentRef = builder.objectRef<EnrolmentModel>('Enrolment').imple
       description: 'The course (null only when Moodle cannot be reached).',
       resolve: (e, _args, ctx) => e.course ?? ctx.loaders.courseById.load(e.courseId),
     }),
-    account: t.field({ type: MoodleAccountRef, description: 'The enrolled Moodle account.', resolve: (e) => e.account }),
+    account: t.field({
+      type: MoodleAccountRef,
+      description: 'The enrolled Moodle account.',
+      resolve: (e) => e.account,
+    }),
     student: t.field({
       type: StudentRef,
       nullable: true,
@@ -25,7 +30,8 @@ export const EnrolmentRef = builder.objectRef<EnrolmentModel>('Enrolment').imple
       type: ['String'],
       nullable: true,
       description: 'Role shortnames in the course: student, editingteacher, teacher...',
-      resolve: (e, _args, ctx) => e.roles ?? ctx.loaders.rolesInCourse.load({ courseId: e.courseId, userId: e.account.id }),
+      resolve: (e, _args, ctx) =>
+        e.roles ?? ctx.loaders.rolesInCourse.load({ courseId: e.courseId, userId: e.account.id }),
     }),
   }),
 });

@@ -16,7 +16,8 @@ export const RegistrationStateEnum = builder.enumType('RegistrationState', {
 });
 
 builder.node(SemesterRef, {
-  description: 'A ScoDoc formsemestre (one run of a semester of a programme), and the Moodle course linked to it (course idnumber = session_id by default).',
+  description:
+    'A ScoDoc formsemestre (one run of a semester of a programme), and the Moodle course linked to it (course idnumber = session_id by default).',
   id: { resolve: (s) => s.id, parse: Number },
   isTypeOf: (value) => (value as { kind?: string }).kind === 'Semester',
   loadOne: (id, ctx) => ctx.loaders.semesterById.load(id),
@@ -25,28 +26,49 @@ builder.node(SemesterRef, {
     title: t.exposeString('title', { description: 'Title, e.g. "BUT Informatique semestre 1".' }),
     sessionId: t.exposeString('sessionId', {
       nullable: true,
-      description: 'ScoDoc session id, e.g. INFO-BUT-FI-S1-2026: the key used to link the Moodle course.',
+      description:
+        'ScoDoc session id, e.g. INFO-BUT-FI-S1-2026: the key used to link the Moodle course.',
     }),
-    rank: t.exposeInt('rank', { nullable: true, description: 'Semester number in the programme (1 to 6 for a BUT).' }),
-    modality: t.exposeString('modality', { nullable: true, description: 'FI (full-time), FA (apprenticeship), FC (continuing education).' }),
-    academicYear: t.exposeInt('academicYear', { nullable: true, description: 'First calendar year of the academic year (2026 for 2026-2027).' }),
+    rank: t.exposeInt('rank', {
+      nullable: true,
+      description: 'Semester number in the programme (1 to 6 for a BUT).',
+    }),
+    modality: t.exposeString('modality', {
+      nullable: true,
+      description: 'FI (full-time), FA (apprenticeship), FC (continuing education).',
+    }),
+    academicYear: t.exposeInt('academicYear', {
+      nullable: true,
+      description: 'First calendar year of the academic year (2026 for 2026-2027).',
+    }),
     startDate: t.exposeString('startDate', { nullable: true, description: 'First day, ISO date.' }),
     endDate: t.exposeString('endDate', { nullable: true, description: 'Last day, ISO date.' }),
-    locked: t.exposeBoolean('locked', { description: 'Locked in ScoDoc (verrouillé): marks and registrations can no longer change.' }),
-    current: t.boolean({ description: 'In progress today (start date ≤ today ≤ end date).', resolve: (s, _args, ctx) => ctx.loaders.isCurrent(s) }),
+    locked: t.exposeBoolean('locked', {
+      description: 'Locked in ScoDoc (verrouillé): marks and registrations can no longer change.',
+    }),
+    current: t.boolean({
+      description: 'In progress today (start date ≤ today ≤ end date).',
+      resolve: (s, _args, ctx) => ctx.loaders.isCurrent(s),
+    }),
     department: t.field({
       type: DepartmentRef,
       nullable: true,
       description: 'The département running it.',
-      resolve: (s, _args, ctx) => (s.deptAcronym ? ctx.loaders.departmentByAcronym.load(s.deptAcronym) : null),
+      resolve: (s, _args, ctx) =>
+        s.deptAcronym ? ctx.loaders.departmentByAcronym.load(s.deptAcronym) : null,
     }),
     students: t.field({
       type: [StudentRef],
       nullable: true,
       description: 'Students registered in it, by name; `state` keeps one registration state only.',
-      args: { state: t.arg({ type: RegistrationStateEnum, description: 'Only students in this state.' }) },
+      args: {
+        state: t.arg({ type: RegistrationStateEnum, description: 'Only students in this state.' }),
+      },
       resolve: async (s, args, ctx) => {
-        const registered = await ctx.loaders.studentsOfSemester.load({ semesterId: s.id, etat: args.state ? SCODOC_FROM_STATE[args.state] : null });
+        const registered = await ctx.loaders.studentsOfSemester.load({
+          semesterId: s.id,
+          etat: args.state ? SCODOC_FROM_STATE[args.state] : null,
+        });
         return registered.map((r) => r.student);
       },
     }),
@@ -54,7 +76,8 @@ builder.node(SemesterRef, {
       type: CourseRef,
       nullable: true,
       description: 'The linked Moodle course; null when there is none.',
-      resolve: (s, _args, ctx) => (s.sessionId ? ctx.loaders.courseOfSemester.load(s.sessionId) : null),
+      resolve: (s, _args, ctx) =>
+        s.sessionId ? ctx.loaders.courseOfSemester.load(s.sessionId) : null,
     }),
   }),
 });
@@ -70,15 +93,21 @@ builder.queryFields((t) => ({
   semesters: t.field({
     type: [SemesterRef],
     nullable: true,
-    description: 'Semesters filtered by département, academic year and whether they are in progress.',
+    description:
+      'Semesters filtered by département, academic year and whether they are in progress.',
     args: {
       department: t.arg.string({ description: 'Département acronym.' }),
       year: t.arg.int({ description: 'Academic year (2026 for 2026-2027).' }),
       current: t.arg.boolean({ description: 'Only semesters in progress (true) or not (false).' }),
     },
     resolve: async (_root, args, ctx) => {
-      const found = await ctx.loaders.querySemesters({ department: args.department ?? undefined, year: args.year ?? undefined });
-      return args.current == null ? found : found.filter((s) => ctx.loaders.isCurrent(s) === args.current);
+      const found = await ctx.loaders.querySemesters({
+        department: args.department ?? undefined,
+        year: args.year ?? undefined,
+      });
+      return args.current == null
+        ? found
+        : found.filter((s) => ctx.loaders.isCurrent(s) === args.current);
     },
   }),
 }));

@@ -9,22 +9,36 @@ import { RegistrationStateEnum, SemesterRef } from './semester';
 
 export const StudentRef = builder.objectRef<StudentModel>('Student');
 
-export const RegistrationRef = builder.objectRef<RegistrationModel>('SemesterRegistration').implement({
-  description: "A student's registration (ScoDoc inscription) in a semester, with its state.",
-  fields: (t) => ({
-    semester: t.field({ type: SemesterRef, resolve: (r) => r.semester, description: 'The semester.' }),
-    state: t.field({ type: RegistrationStateEnum, resolve: (r) => r.state, description: 'REGISTERED (I), DROPPED_OUT (D) or DEFAULTED (DEF).' }),
-  }),
-});
+export const RegistrationRef = builder
+  .objectRef<RegistrationModel>('SemesterRegistration')
+  .implement({
+    description: "A student's registration (ScoDoc inscription) in a semester, with its state.",
+    fields: (t) => ({
+      semester: t.field({
+        type: SemesterRef,
+        resolve: (r) => r.semester,
+        description: 'The semester.',
+      }),
+      state: t.field({
+        type: RegistrationStateEnum,
+        resolve: (r) => r.state,
+        description: 'REGISTERED (I), DROPPED_OUT (D) or DEFAULTED (DEF).',
+      }),
+    }),
+  });
 
 builder.node(StudentRef, {
-  description: 'A ScoDoc étudiant, with the Moodle account linked to it (user idnumber = NIP by default) and its enrolments.',
+  description:
+    'A ScoDoc étudiant, with the Moodle account linked to it (user idnumber = NIP by default) and its enrolments.',
   id: { resolve: (s) => s.etudid, parse: Number },
   isTypeOf: (value) => (value as { kind?: string }).kind === 'Student',
   loadOne: (etudid, ctx) => ctx.loaders.studentByEtudid.load(etudid),
   fields: (t) => ({
     etudid: t.exposeInt('etudid', { description: "ScoDoc's unique étudiant id." }),
-    nip: t.exposeString('nip', { nullable: true, description: 'Student number (code NIP). Unique within a département only.' }),
+    nip: t.exposeString('nip', {
+      nullable: true,
+      description: 'Student number (code NIP). Unique within a département only.',
+    }),
     ine: t.exposeString('ine', {
       nullable: true,
       authScopes: { scope: 'read:personal' },
@@ -35,7 +49,9 @@ builder.node(StudentRef, {
       authScopes: { scope: 'read:personal' },
       description: '"M", "F" or "X". Personal: needs read:personal.',
     }),
-    lastName: t.exposeString('lastName', { description: 'Family name, upper case as ScoDoc keeps it.' }),
+    lastName: t.exposeString('lastName', {
+      description: 'Family name, upper case as ScoDoc keeps it.',
+    }),
     firstName: t.exposeString('firstName', { nullable: true, description: 'Given name.' }),
     email: t.string({
       nullable: true,
@@ -48,24 +64,28 @@ builder.node(StudentRef, {
       type: DepartmentRef,
       nullable: true,
       description: 'The département this étudiant record belongs to.',
-      resolve: (s, _args, ctx) => (s.deptAcronym ? ctx.loaders.departmentByAcronym.load(s.deptAcronym) : null),
+      resolve: (s, _args, ctx) =>
+        s.deptAcronym ? ctx.loaders.departmentByAcronym.load(s.deptAcronym) : null,
     }),
     registrations: t.field({
       type: [RegistrationRef],
       nullable: true,
-      description: 'Semesters the student is or was registered in, oldest first, with the registration state.',
+      description:
+        'Semesters the student is or was registered in, oldest first, with the registration state.',
       resolve: (s, _args, ctx) => ctx.loaders.registrationsOfStudent.load(s.etudid),
     }),
     moodleAccount: t.field({
       type: MoodleAccountRef,
       nullable: true,
-      description: 'The linked Moodle account; null when the student has none (soft-deleted accounts never count).',
+      description:
+        'The linked Moodle account; null when the student has none (soft-deleted accounts never count).',
       resolve: (s, _args, ctx) => ctx.loaders.accountOfStudent.load(s),
     }),
     enrolments: t.field({
       type: [EnrolmentRef],
       nullable: true,
-      description: 'Moodle course enrolments of the linked account; empty when there is no account.',
+      description:
+        'Moodle course enrolments of the linked account; empty when there is no account.',
       resolve: async (s, _args, ctx) => {
         const account = await ctx.loaders.accountOfStudent.load(s);
         return account ? ctx.loaders.enrolmentsOfAccount.load(account) : [];
@@ -81,13 +101,17 @@ builder.queryFields((t) => ({
     description:
       'One student by NIP, INE or etudid (give exactly one). A NIP or INE found in several départements resolves to the most recently created record (highest etudid).',
     args: {
-      nip: t.arg.string({ description: 'Student number; surrounding spaces and a trailing ".0" are ignored.' }),
+      nip: t.arg.string({
+        description: 'Student number; surrounding spaces and a trailing ".0" are ignored.',
+      }),
       ine: t.arg.string({ description: 'National student id.' }),
       etudid: t.arg.int({ description: "ScoDoc's étudiant id." }),
     },
     resolve: (_root, args, ctx) => {
       if ([args.nip, args.ine, args.etudid].filter((v) => v != null).length !== 1) {
-        throw new GraphQLError('Give exactly one of nip, ine, etudid.', { extensions: { code: 'BAD_USER_INPUT' } });
+        throw new GraphQLError('Give exactly one of nip, ine, etudid.', {
+          extensions: { code: 'BAD_USER_INPUT' },
+        });
       }
       if (args.etudid != null) return ctx.loaders.studentByEtudid.load(args.etudid);
       if (args.nip != null) return ctx.loaders.studentByNip.load(args.nip);
@@ -97,7 +121,8 @@ builder.queryFields((t) => ({
   students: t.connection({
     type: StudentRef,
     nullable: true,
-    description: 'Students of a département by name, optionally filtered by `search` (name, first name, NIP or e-mail). Paged by the gateway.',
+    description:
+      'Students of a département by name, optionally filtered by `search` (name, first name, NIP or e-mail). Paged by the gateway.',
     args: {
       department: t.arg.string({ required: true, description: 'Département acronym.' }),
       search: t.arg.string({ description: 'Case- and accent-insensitive substring.' }),
@@ -105,7 +130,11 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const all = await ctx.loaders.studentsOfDepartment(args.department);
       const needle = args.search ? fold(args.search) : null;
-      const matching = needle ? all.filter((s) => [s.lastName, s.firstName, s.nip, s.email].some((v) => v && fold(v).includes(needle))) : all;
+      const matching = needle
+        ? all.filter((s) =>
+            [s.lastName, s.firstName, s.nip, s.email].some((v) => v && fold(v).includes(needle)),
+          )
+        : all;
       return pageOf(matching, (s) => rosterKey(s.lastName, s.firstName, s.etudid), args);
     },
   }),

@@ -38,7 +38,14 @@ interface DeptSpec {
 }
 
 const DEPARTMENTS: DeptSpec[] = [
-  { acronym: 'INFO', name: 'Informatique', formation: 'Informatique', share: 0.33, visible: true, hasMoodleCategory: true },
+  {
+    acronym: 'INFO',
+    name: 'Informatique',
+    formation: 'Informatique',
+    share: 0.33,
+    visible: true,
+    hasMoodleCategory: true,
+  },
   {
     acronym: 'GEII',
     name: 'Génie électrique et informatique industrielle',
@@ -47,7 +54,14 @@ const DEPARTMENTS: DeptSpec[] = [
     visible: true,
     hasMoodleCategory: true,
   },
-  { acronym: 'RT', name: 'Réseaux et télécommunications', formation: 'Réseaux et télécommunications', share: 0.2, visible: true, hasMoodleCategory: true },
+  {
+    acronym: 'RT',
+    name: 'Réseaux et télécommunications',
+    formation: 'Réseaux et télécommunications',
+    share: 0.2,
+    visible: true,
+    hasMoodleCategory: true,
+  },
   {
     acronym: 'MMI',
     name: "Métiers du multimédia et de l'internet",
@@ -57,7 +71,14 @@ const DEPARTMENTS: DeptSpec[] = [
     hasMoodleCategory: true,
   },
   // A small, hidden département that was never set up in Moodle.
-  { acronym: 'CJ', name: 'Carrières juridiques', formation: 'Carrières juridiques', share: 0.03, visible: false, hasMoodleCategory: false },
+  {
+    acronym: 'CJ',
+    name: 'Carrières juridiques',
+    formation: 'Carrières juridiques',
+    share: 0.03,
+    visible: false,
+    hasMoodleCategory: false,
+  },
 ];
 
 const MAIL_DOMAIN = 'etu.univ-demo.fr';
@@ -92,13 +113,32 @@ export function generateDemoUniversity(opts: GenerateOptions = {}): DemoUniversi
 
   const semesters = buildSemesters(departments, formations, year, today, rng);
   const people = new PeopleFactory(rng);
-  const { students, registrations } = buildStudents(total, departments, semesters, year, today, rng, people);
+  const { students, registrations } = buildStudents(
+    total,
+    departments,
+    semesters,
+    year,
+    today,
+    rng,
+    people,
+  );
   const teachers = buildTeachers(departments, people);
   const moodleOnlyUsers = [...teachers.map((t) => t.user), ...strayAccounts(people)];
   const extraCourses = buildExtraCourses(year);
   const enrolments = buildEnrolments(students, registrations, semesters, teachers, rng);
 
-  return { seed, today, departments, formations, semesters, students, registrations, moodleOnlyUsers, extraCourses, enrolments };
+  return {
+    seed,
+    today,
+    departments,
+    formations,
+    semesters,
+    students,
+    registrations,
+    moodleOnlyUsers,
+    extraCourses,
+    enrolments,
+  };
 }
 
 /** The academic year a date belongs to: 2026 for any date from 2026-09-01 to 2027-08-31. */
@@ -107,7 +147,13 @@ export function academicYear(isoDate: string): number {
   return m >= 9 ? y : y - 1;
 }
 
-function buildSemesters(departments: DemoDepartment[], formations: DemoFormation[], year: number, today: string, rng: () => number): DemoSemester[] {
+function buildSemesters(
+  departments: DemoDepartment[],
+  formations: DemoFormation[],
+  year: number,
+  today: string,
+  rng: () => number,
+): DemoSemester[] {
   const semesters: DemoSemester[] = [];
   let id = 1000;
   for (const dept of departments) {
@@ -118,7 +164,8 @@ function buildSemesters(departments: DemoDepartment[], formations: DemoFormation
         const dateDebut = odd ? `${y}-09-01` : `${y + 1}-02-01`;
         const dateFin = odd ? `${y + 1}-01-31` : `${y + 1}-07-05`;
         // Apprenticeship (FA) runs alongside full-time (FI) in the last year for INFO and RT.
-        const modalites: Array<'FI' | 'FA'> = rank >= 5 && (dept.acronym === 'INFO' || dept.acronym === 'RT') ? ['FI', 'FA'] : ['FI'];
+        const modalites: Array<'FI' | 'FA'> =
+          rank >= 5 && (dept.acronym === 'INFO' || dept.acronym === 'RT') ? ['FI', 'FA'] : ['FI'];
         for (const modalite of modalites) {
           id += 1;
           const sessionId = `${dept.acronym}-BUT-${modalite}-S${rank}-${y}`;
@@ -141,7 +188,10 @@ function buildSemesters(departments: DemoDepartment[], formations: DemoFormation
             responsables: [1 + Math.floor(rng() * 5)],
             // Moodle courses exist for this year and last year; older ones were cleaned up. A few current
             // semesters have no course yet: creating them is part of what the gateway is for.
-            hasMoodleCourse: dept.hasMoodleCategory && y >= year - 1 && !(y === year && rank === 5 && modalite === 'FA'),
+            hasMoodleCourse:
+              dept.hasMoodleCategory &&
+              y >= year - 1 &&
+              !(y === year && rank === 5 && modalite === 'FA'),
           });
         }
       }
@@ -173,7 +223,8 @@ class PeopleFactory {
   nip(entryYear: number): string {
     // Real NIPs at many universities start with the two digits of the entry year.
     let nip: string;
-    do nip = `${String(entryYear % 100).padStart(2, '0')}${String(Math.floor(this.rng() * 1e6)).padStart(6, '0')}`;
+    do
+      nip = `${String(entryYear % 100).padStart(2, '0')}${String(Math.floor(this.rng() * 1e6)).padStart(6, '0')}`;
     while (this.nips.has(nip));
     this.nips.add(nip);
     return nip;
@@ -207,9 +258,23 @@ function buildStudents(
       const entryYear = year - Math.floor(rng() * 3);
       const { female, prenom, nom } = people.person();
       const nip = people.nip(entryYear);
-      const student = makeStudent(etudid, dept.id, nip, people.ine(), female, prenom, nom, entryYear, entryYear === year, rng, people);
+      const student = makeStudent(
+        etudid,
+        dept.id,
+        nip,
+        people.ine(),
+        female,
+        prenom,
+        nom,
+        entryYear,
+        entryYear === year,
+        rng,
+        people,
+      );
       students.push(student);
-      registrations.push(...registerCohort(student, dept.id, entryYear, semesters, year, today, rng));
+      registrations.push(
+        ...registerCohort(student, dept.id, entryYear, semesters, year, today, rng),
+      );
     }
   });
 
@@ -219,7 +284,13 @@ function buildStudents(
     etudid += 1;
     const copy: DemoStudent = { ...mover, etudid, deptId: departments[0]!.id };
     students.push(copy);
-    const target = semesters.find((s) => s.deptId === copy.deptId && s.anneeScolaire === year && s.semestreId === 1 && s.modalite === 'FI')!;
+    const target = semesters.find(
+      (s) =>
+        s.deptId === copy.deptId &&
+        s.anneeScolaire === year &&
+        s.semestreId === 1 &&
+        s.modalite === 'FI',
+    )!;
     registrations.push({ etudid: copy.etudid, formsemestreId: target.id, etat: 'I' });
   }
   return { students, registrations };
@@ -242,9 +313,24 @@ function makeStudent(
   // Accounts are made in bulk each September; the newest students are the likeliest to have none yet.
   const noAccountOdds = newestCohort ? 0.12 : 0.04;
   const moodle: DemoStudent['moodle'] =
-    r < noAccountOdds ? 'none' : r < noAccountOdds + 0.01 ? 'suspended' : r < noAccountOdds + 0.015 ? 'soft-deleted' : 'active';
+    r < noAccountOdds
+      ? 'none'
+      : r < noAccountOdds + 0.01
+        ? 'suspended'
+        : r < noAccountOdds + 0.015
+          ? 'soft-deleted'
+          : 'active';
   const noise = rng();
-  const moodleIdnumber = moodle === 'none' ? null : noise < 0.02 ? ` ${nip} ` : noise < 0.04 ? `${nip}.0` : noise < 0.05 ? null : nip;
+  const moodleIdnumber =
+    moodle === 'none'
+      ? null
+      : noise < 0.02
+        ? ` ${nip} `
+        : noise < 0.04
+          ? `${nip}.0`
+          : noise < 0.05
+            ? null
+            : nip;
   const birthYear = entryYear - 18 - Math.floor(rng() * 3);
   return {
     etudid,
@@ -259,7 +345,10 @@ function makeStudent(
     emailPerso: rng() < 0.7 ? `${ascii(prenom)}${Math.floor(rng() * 100)}@example.org` : null,
     dateNaissance: `${birthYear}-${pad(1 + Math.floor(rng() * 12))}-${pad(1 + Math.floor(rng() * 28))}`,
     lieuNaissance: pick(rng, BIRTH_PLACES),
-    nationalite: rng() < 0.9 ? 'Française' : pick(rng, ['Marocaine', 'Sénégalaise', 'Tunisienne', 'Portugaise']),
+    nationalite:
+      rng() < 0.9
+        ? 'Française'
+        : pick(rng, ['Marocaine', 'Sénégalaise', 'Tunisienne', 'Portugaise']),
     boursier: rng() < 0.35,
     moodle,
     moodleIdnumber,
@@ -282,8 +371,20 @@ function registerCohort(
     for (const rank of [2 * (y - entryYear) + 1, 2 * (y - entryYear) + 2]) {
       const modalite = rank >= 5 && apprentice ? 'FA' : 'FI';
       const sem =
-        semesters.find((s) => s.deptId === deptId && s.anneeScolaire === y && s.semestreId === rank && s.modalite === modalite) ??
-        semesters.find((s) => s.deptId === deptId && s.anneeScolaire === y && s.semestreId === rank && s.modalite === 'FI');
+        semesters.find(
+          (s) =>
+            s.deptId === deptId &&
+            s.anneeScolaire === y &&
+            s.semestreId === rank &&
+            s.modalite === modalite,
+        ) ??
+        semesters.find(
+          (s) =>
+            s.deptId === deptId &&
+            s.anneeScolaire === y &&
+            s.semestreId === rank &&
+            s.modalite === 'FI',
+        );
       if (!sem || sem.dateDebut > today) return out;
       const r = rng();
       const etat: RegistrationState = r < 0.05 ? 'D' : r < 0.08 ? 'DEF' : 'I';
@@ -302,7 +403,9 @@ function buildTeachers(departments: DemoDepartment[], people: PeopleFactory) {
       teachers.push({
         deptId: dept.id,
         user: {
-          username: `${ascii(prenom)}.${ascii(nom)}`.slice(0, 90) + (i === 0 ? '' : `.${dept.acronym.toLowerCase()}${i}`),
+          username:
+            `${ascii(prenom)}.${ascii(nom)}`.slice(0, 90) +
+            (i === 0 ? '' : `.${dept.acronym.toLowerCase()}${i}`),
           firstname: prenom,
           lastname: nom,
           email: people.email(prenom, nom, STAFF_DOMAIN),
@@ -319,7 +422,13 @@ function buildTeachers(departments: DemoDepartment[], people: PeopleFactory) {
 
 /** Accounts that belong to no ScoDoc student: the gateway must show them as unlinked, never guess. */
 function strayAccounts(people: PeopleFactory): DemoMoodleOnlyUser[] {
-  const stray = (username: string, prenom: string, nom: string, idnumber: string | null, extra: Partial<DemoMoodleOnlyUser> = {}): DemoMoodleOnlyUser => ({
+  const stray = (
+    username: string,
+    prenom: string,
+    nom: string,
+    idnumber: string | null,
+    extra: Partial<DemoMoodleOnlyUser> = {},
+  ): DemoMoodleOnlyUser => ({
     username,
     firstname: prenom,
     lastname: nom,
@@ -340,7 +449,13 @@ function strayAccounts(people: PeopleFactory): DemoMoodleOnlyUser[] {
 
 function buildExtraCourses(year: number): DemoExtraCourse[] {
   return [
-    { shortname: 'ANGLAIS-TRANSVERSAL', fullname: 'Anglais transversal (tous parcours)', idnumber: null, deptAcronym: 'INFO', visible: true },
+    {
+      shortname: 'ANGLAIS-TRANSVERSAL',
+      fullname: 'Anglais transversal (tous parcours)',
+      idnumber: null,
+      deptAcronym: 'INFO',
+      visible: true,
+    },
     {
       shortname: `ARCHIVE-INFO-S1-${year - 5}`,
       fullname: `Archive BUT Informatique S1 ${year - 5}`,
@@ -348,7 +463,13 @@ function buildExtraCourses(year: number): DemoExtraCourse[] {
       deptAcronym: 'INFO',
       visible: false,
     },
-    { shortname: 'CHARTE-NUMERIQUE', fullname: 'Charte du numérique', idnumber: 'CHARTE', deptAcronym: null, visible: true },
+    {
+      shortname: 'CHARTE-NUMERIQUE',
+      fullname: 'Charte du numérique',
+      idnumber: 'CHARTE',
+      deptAcronym: null,
+      visible: true,
+    },
   ];
 }
 
@@ -364,18 +485,43 @@ function buildEnrolments(
   const out: DemoEnrolment[] = [];
   for (const reg of registrations) {
     const student = byEtudid.get(reg.etudid)!;
-    if (!withCourse.has(reg.formsemestreId) || student.moodle === 'none' || student.moodle === 'soft-deleted') continue;
+    if (
+      !withCourse.has(reg.formsemestreId) ||
+      student.moodle === 'none' ||
+      student.moodle === 'soft-deleted'
+    )
+      continue;
     // Most registrations were mirrored into Moodle; a few were missed (work for a sync). Leavers usually
     // stay enrolled until someone cleans up, which is exactly what the leavers policy is for.
     if (rng() < 0.06) continue;
-    out.push({ etudid: reg.etudid, formsemestreId: reg.formsemestreId, role: 'student', suspended: reg.etat !== 'I' && rng() < 0.3 });
+    out.push({
+      etudid: reg.etudid,
+      formsemestreId: reg.formsemestreId,
+      role: 'student',
+      suspended: reg.etat !== 'I' && rng() < 0.3,
+    });
   }
   for (const sem of withCourse.values()) {
     const staff = teachers.filter((t) => t.deptId === sem.deptId);
-    out.push({ username: staff[sem.semestreId % staff.length]!.user.username, formsemestreId: sem.id, role: 'editingteacher', suspended: false });
-    out.push({ username: staff[(sem.semestreId + 1) % staff.length]!.user.username, formsemestreId: sem.id, role: 'teacher', suspended: false });
+    out.push({
+      username: staff[sem.semestreId % staff.length]!.user.username,
+      formsemestreId: sem.id,
+      role: 'editingteacher',
+      suspended: false,
+    });
+    out.push({
+      username: staff[(sem.semestreId + 1) % staff.length]!.user.username,
+      formsemestreId: sem.id,
+      role: 'teacher',
+      suspended: false,
+    });
   }
-  out.push({ username: teachers[0]!.user.username, courseShortname: 'ANGLAIS-TRANSVERSAL', role: 'editingteacher', suspended: false });
+  out.push({
+    username: teachers[0]!.user.username,
+    courseShortname: 'ANGLAIS-TRANSVERSAL',
+    role: 'editingteacher',
+    suspended: false,
+  });
   return out;
 }
 

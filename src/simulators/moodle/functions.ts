@@ -1,5 +1,11 @@
 import { multiple, single, v, type Desc } from './params';
-import { ASSIGNABLE_IN_COURSE, type CategoryRow, type CourseRow, type MoodleStore, type UserRow } from './store';
+import {
+  ASSIGNABLE_IN_COURSE,
+  type CategoryRow,
+  type CourseRow,
+  type MoodleStore,
+  type UserRow,
+} from './store';
 
 /**
  * The web-service functions, with Moodle's parameter descriptions and semantics: which calls are
@@ -20,7 +26,12 @@ export class MoodleException extends Error {
 const moodleException = (errorcode: string, message: string, debuginfo?: string) =>
   new MoodleException('core\\exception\\moodle_exception', errorcode, message, debuginfo);
 const invalidParameter = (debuginfo: string) =>
-  new MoodleException('core\\exception\\invalid_parameter_exception', 'invalidparameter', 'Invalid parameter value detected', debuginfo);
+  new MoodleException(
+    'core\\exception\\invalid_parameter_exception',
+    'invalidparameter',
+    'Invalid parameter value detected',
+    debuginfo,
+  );
 const missingRecord = (errorcode: string, message: string, debuginfo: string) =>
   new MoodleException('dml_missing_record_exception', errorcode, message, debuginfo);
 
@@ -164,7 +175,14 @@ function courseByFieldJson(store: MoodleStore, c: CourseRow) {
     timemodified: c.timecreated,
     requested: 0,
     cacherev: c.timecreated,
-    filters: ['displayh5p', 'activitynames', 'mathjaxloader', 'emoticon', 'urltolink', 'mediaplugin'].map((filter) => ({
+    filters: [
+      'displayh5p',
+      'activitynames',
+      'mathjaxloader',
+      'emoticon',
+      'urltolink',
+      'mediaplugin',
+    ].map((filter) => ({
       filter,
       localstate: 0,
       inheritedstate: 1,
@@ -254,7 +272,9 @@ function userCourseJson(store: MoodleStore, c: CourseRow) {
 function requireLiveUser(store: MoodleStore, id: number, withDeletedClause: boolean): UserRow {
   const u = store.users.get(id);
   if (!u || u.deleted) {
-    const sql = withDeletedClause ? 'SELECT * FROM {user} WHERE id = ? AND deleted = ?' : 'SELECT * FROM {user} WHERE id = ?';
+    const sql = withDeletedClause
+      ? 'SELECT * FROM {user} WHERE id = ? AND deleted = ?'
+      : 'SELECT * FROM {user} WHERE id = ?';
     const args = withDeletedClause ? `  0 => ${id},\n  1 => 0,\n` : `  0 => ${id},\n`;
     throw missingRecord('invaliduser', 'Invalid user', `${sql}\n[array (\n${args})]`);
   }
@@ -300,7 +320,10 @@ export const FUNCTIONS: Record<string, WsFunction> = {
         userid: me.id,
         siteurl: store.siteUrl,
         userpictureurl: `${store.siteUrl}/theme/image.php/boost/core/1/u/f1`,
-        functions: SERVICE_FUNCTIONS.map((name) => ({ name, version: name.startsWith('enrol_manual') ? '2025041400' : '2025041406.11' })),
+        functions: SERVICE_FUNCTIONS.map((name) => ({
+          name,
+          version: name.startsWith('enrol_manual') ? '2025041400' : '2025041406.11',
+        })),
         downloadfiles: 0,
         uploadfiles: 0,
         release: '5.0.6+ (Build: 20260403)',
@@ -319,7 +342,12 @@ export const FUNCTIONS: Record<string, WsFunction> = {
           'enableglobalsearch',
           'mnet_dispatcher_mode',
           'enablecompetencies',
-        ].map((name) => ({ name, value: ['messagingallusers', 'enableglobalsearch', 'mnet_dispatcher_mode'].includes(name) ? 0 : 1 })),
+        ].map((name) => ({
+          name,
+          value: ['messagingallusers', 'enableglobalsearch', 'mnet_dispatcher_mode'].includes(name)
+            ? 0
+            : 1,
+        })),
         usercanmanageownfiles: true,
         userquota: 104857600,
         usermaxuploadfilesize: 2097152,
@@ -396,10 +424,14 @@ export const FUNCTIONS: Record<string, WsFunction> = {
       return transaction(
         () => {
           for (const u of p.users) {
-            if (store.userByUsername(String(u.username))) throw invalidParameter(`Username already exists: ${u.username}`);
+            if (store.userByUsername(String(u.username)))
+              throw invalidParameter(`Username already exists: ${u.username}`);
             if (u.auth === 'manual' && !u.password && !u.createpassword)
-              throw invalidParameter('Invalid password: you must provide a password, or set createpassword.');
-            if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(u.email))) throw invalidParameter(`Email address is invalid: ${u.email}`);
+              throw invalidParameter(
+                'Invalid password: you must provide a password, or set createpassword.',
+              );
+            if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(u.email)))
+              throw invalidParameter(`Email address is invalid: ${u.email}`);
             // Moodle does not check idnumber (nor, by default, email) for uniqueness.
             created.push(
               store.addUser({
@@ -431,11 +463,17 @@ export const FUNCTIONS: Record<string, WsFunction> = {
       for (const change of p.users) {
         const u = store.users.get(change.id);
         if (!u || u.deleted) {
-          warnings.push({ item: 'user', itemid: change.id, warningcode: 'invaliduserid', message: 'Invalid user ID' });
+          warnings.push({
+            item: 'user',
+            itemid: change.id,
+            warningcode: 'invaliduserid',
+            message: 'Invalid user ID',
+          });
           continue;
         }
         for (const [k, val] of Object.entries(change))
-          if (k !== 'id' && k !== 'password' && val !== undefined) (u as unknown as Record<string, unknown>)[k] = val;
+          if (k !== 'id' && k !== 'password' && val !== undefined)
+            (u as unknown as Record<string, unknown>)[k] = val;
       }
       return { warnings };
     },
@@ -447,7 +485,8 @@ export const FUNCTIONS: Record<string, WsFunction> = {
       // Checked as a whole first: one bad id and nothing is deleted.
       const users = p.userids.map((id) => requireLiveUser(store, id, true));
       for (const u of users) {
-        if (u.siteAdmin || u.username === 'guest') throw moodleException('useradminodelete', 'Administrator accounts can not be deleted');
+        if (u.siteAdmin || u.username === 'guest')
+          throw moodleException('useradminodelete', 'Administrator accounts can not be deleted');
       }
       for (const u of users) store.softDelete(u);
       return null;
@@ -459,7 +498,10 @@ export const FUNCTIONS: Record<string, WsFunction> = {
       criteria: multiple(single({ key: v('alpha'), value: v('raw') }), { optional: true }),
       addsubcategories: v('bool', { default: true }),
     }),
-    run: (p: { criteria?: Array<{ key: string; value: string }>; addsubcategories: boolean }, store) => {
+    run: (
+      p: { criteria?: Array<{ key: string; value: string }>; addsubcategories: boolean },
+      store,
+    ) => {
       let cats = [...store.categories.values()];
       for (const { key, value } of p.criteria ?? []) {
         switch (key) {
@@ -482,14 +524,22 @@ export const FUNCTIONS: Record<string, WsFunction> = {
             cats = cats.filter((c) => String(c.visible) === value);
             break;
           default:
-            throw moodleException('criteriaerror', 'Missing permissions to search on a criterion.', `You can not search on this criteria: ${key}`);
+            throw moodleException(
+              'criteriaerror',
+              'Missing permissions to search on a criterion.',
+              `You can not search on this criteria: ${key}`,
+            );
         }
       }
       if (p.addsubcategories && (p.criteria ?? []).length > 0) {
         const seen = new Set(cats.map((c) => c.id));
-        for (const c of [...cats]) for (const d of store.descendants(c.id)) if (!seen.has(d.id)) (seen.add(d.id), cats.push(d));
+        for (const c of [...cats])
+          for (const d of store.descendants(c.id))
+            if (!seen.has(d.id)) (seen.add(d.id), cats.push(d));
       }
-      return cats.sort((a, b) => a.sortorder - b.sortorder || a.id - b.id).map((c) => categoryJson(store, c));
+      return cats
+        .sort((a, b) => a.sortorder - b.sortorder || a.id - b.id)
+        .map((c) => categoryJson(store, c));
     },
   },
 
@@ -506,17 +556,44 @@ export const FUNCTIONS: Record<string, WsFunction> = {
         }),
       ),
     }),
-    run: (p: { categories: Array<{ name: string; parent: number; idnumber?: string; description?: string }> }, store) => {
+    run: (
+      p: {
+        categories: Array<{
+          name: string;
+          parent: number;
+          idnumber?: string;
+          description?: string;
+        }>;
+      },
+      store,
+    ) => {
       const created: CategoryRow[] = [];
       return transaction(
         () => {
           for (const c of p.categories) {
             if (c.parent !== 0 && !store.categories.has(c.parent))
-              throw missingRecord('invalidrecord', "Can't find data record in database table course_categories.", 'parent');
-            if (c.idnumber && [...store.categories.values()].some((x) => x.idnumber === c.idnumber)) {
-              throw moodleException('categoryidnumbertaken', 'ID number is already used for another category');
+              throw missingRecord(
+                'invalidrecord',
+                "Can't find data record in database table course_categories.",
+                'parent',
+              );
+            if (
+              c.idnumber &&
+              [...store.categories.values()].some((x) => x.idnumber === c.idnumber)
+            ) {
+              throw moodleException(
+                'categoryidnumbertaken',
+                'ID number is already used for another category',
+              );
             }
-            created.push(store.addCategory({ name: c.name, idnumber: c.idnumber ?? '', description: c.description ?? '', parent: c.parent }));
+            created.push(
+              store.addCategory({
+                name: c.name,
+                idnumber: c.idnumber ?? '',
+                description: c.description ?? '',
+                parent: c.parent,
+              }),
+            );
           }
           return created.map((c) => ({ id: c.id, name: c.name }));
         },
@@ -528,8 +605,19 @@ export const FUNCTIONS: Record<string, WsFunction> = {
   },
 
   core_course_delete_categories: {
-    params: single({ categories: multiple(single({ id: v('int'), newparent: v('int', { optional: true }), recursive: v('int', { default: 0 }) })) }),
-    run: (p: { categories: Array<{ id: number; newparent?: number; recursive: number }> }, store) => {
+    params: single({
+      categories: multiple(
+        single({
+          id: v('int'),
+          newparent: v('int', { optional: true }),
+          recursive: v('int', { default: 0 }),
+        }),
+      ),
+    }),
+    run: (
+      p: { categories: Array<{ id: number; newparent?: number; recursive: number }> },
+      store,
+    ) => {
       for (const c of p.categories) {
         const cat = store.categories.get(c.id);
         if (!cat)
@@ -541,7 +629,8 @@ export const FUNCTIONS: Record<string, WsFunction> = {
         const subtree = [cat, ...store.descendants(cat.id)];
         if (c.recursive) {
           const ids = new Set(subtree.map((x) => x.id));
-          for (const course of [...store.courses.values()]) if (ids.has(course.categoryid)) deleteCourse(store, course.id);
+          for (const course of [...store.courses.values()])
+            if (ids.has(course.categoryid)) deleteCourse(store, course.id);
           for (const x of subtree) store.categories.delete(x.id);
         } else {
           const target = c.newparent ?? cat.parent;
@@ -550,8 +639,10 @@ export const FUNCTIONS: Record<string, WsFunction> = {
               'movecatcontentstoroot',
               'Moving the category content to root is not allowed. You must move the contents to an existing category!',
             );
-          for (const course of store.courses.values()) if (course.categoryid === cat.id) course.categoryid = target;
-          for (const child of store.categories.values()) if (child.parent === cat.id) child.parent = target;
+          for (const course of store.courses.values())
+            if (course.categoryid === cat.id) course.categoryid = target;
+          for (const child of store.categories.values())
+            if (child.parent === cat.id) child.parent = target;
           store.categories.delete(cat.id);
         }
       }
@@ -573,7 +664,11 @@ export const FUNCTIONS: Record<string, WsFunction> = {
           const ids = p.value.split(',').map((x) => x.trim());
           // Recorded bug: an unknown id makes Moodle dereference null and die with a PHP Error.
           if (ids.some((id) => !store.courses.has(Number(id))))
-            throw new MoodleException('Error', undefined, 'Attempt to assign property "contextvalidated" on null');
+            throw new MoodleException(
+              'Error',
+              undefined,
+              'Attempt to assign property "contextvalidated" on null',
+            );
           courses = courses.filter((c) => ids.includes(String(c.id)));
           break;
         }
@@ -587,15 +682,22 @@ export const FUNCTIONS: Record<string, WsFunction> = {
         default:
           throw invalidParameter(`Invalid field name: ${p.field}`);
       }
-      return { courses: courses.sort((a, b) => a.id - b.id).map((c) => courseByFieldJson(store, c)), warnings: [] };
+      return {
+        courses: courses.sort((a, b) => a.id - b.id).map((c) => courseByFieldJson(store, c)),
+        warnings: [],
+      };
     },
   },
 
   core_course_get_courses: {
-    params: single({ options: single({ ids: multiple(v('int'), { optional: true }) }, { optional: true }) }),
+    params: single({
+      options: single({ ids: multiple(v('int'), { optional: true }) }, { optional: true }),
+    }),
     run: (p: { options?: { ids?: number[] } }, store) => {
       const ids = p.options?.ids;
-      const courses = ids ? ids.map((id) => store.courses.get(id)).filter((c): c is CourseRow => !!c) : [...store.courses.values()];
+      const courses = ids
+        ? ids.map((id) => store.courses.get(id)).filter((c): c is CourseRow => !!c)
+        : [...store.courses.values()];
       // No defined order in Moodle; this reversal keeps callers honest about it.
       return courses.reverse().map((c) => courseListJson(store, c));
     },
@@ -639,12 +741,22 @@ export const FUNCTIONS: Record<string, WsFunction> = {
         () => {
           for (const c of p.courses) {
             if (!store.categories.has(c.categoryid))
-              throw missingRecord('invalidrecord', "Can't find data record in database table course_categories.", `categoryid ${c.categoryid}`);
+              throw missingRecord(
+                'invalidrecord',
+                "Can't find data record in database table course_categories.",
+                `categoryid ${c.categoryid}`,
+              );
             if ([...store.courses.values()].some((x) => x.shortname === c.shortname)) {
-              throw moodleException('shortnametaken', `Short name is already used for another course (${c.shortname})`);
+              throw moodleException(
+                'shortnametaken',
+                `Short name is already used for another course (${c.shortname})`,
+              );
             }
             if (c.idnumber && [...store.courses.values()].some((x) => x.idnumber === c.idnumber)) {
-              throw moodleException('courseidnumbertaken', `ID number is already used for another course (${c.idnumber})`);
+              throw moodleException(
+                'courseidnumbertaken',
+                `ID number is already used for another course (${c.idnumber})`,
+              );
             }
             created.push(
               store.addCourse({
@@ -675,7 +787,12 @@ export const FUNCTIONS: Record<string, WsFunction> = {
       const warnings: unknown[] = [];
       for (const id of p.courseids) {
         if (!store.courses.has(id) || id === 1) {
-          warnings.push({ item: 'course', itemid: id, warningcode: 'unknowncourseidnumber', message: `Unknown course ID ${id}` });
+          warnings.push({
+            item: 'course',
+            itemid: id,
+            warningcode: 'unknowncourseidnumber',
+            message: `Unknown course ID ${id}`,
+          });
           continue;
         }
         deleteCourse(store, id);
@@ -685,7 +802,10 @@ export const FUNCTIONS: Record<string, WsFunction> = {
   },
 
   core_enrol_get_enrolled_users: {
-    params: single({ courseid: v('int'), options: multiple(single({ name: v('alphanumext'), value: v('raw') }), { optional: true }) }),
+    params: single({
+      courseid: v('int'),
+      options: multiple(single({ name: v('alphanumext'), value: v('raw') }), { optional: true }),
+    }),
     run: (p: { courseid: number; options?: Array<{ name: string; value: string }> }, store) => {
       requireCourse(store, p.courseid);
       const opt = new Map((p.options ?? []).map((o) => [o.name, o.value]));
@@ -694,7 +814,13 @@ export const FUNCTIONS: Record<string, WsFunction> = {
         .get('userfields')
         ?.split(',')
         .map((f) => f.trim());
-      const ids = [...new Set(store.enrolments.filter((e) => e.courseid === p.courseid && (!onlyactive || !e.suspended)).map((e) => e.userid))];
+      const ids = [
+        ...new Set(
+          store.enrolments
+            .filter((e) => e.courseid === p.courseid && (!onlyactive || !e.suspended))
+            .map((e) => e.userid),
+        ),
+      ];
       let users = ids
         .map((id) => store.users.get(id)!)
         .filter((u) => u && !u.deleted && (!onlyactive || !u.suspended))
@@ -709,8 +835,12 @@ export const FUNCTIONS: Record<string, WsFunction> = {
   core_enrol_get_users_courses: {
     params: single({ userid: v('int'), returnusercount: v('bool', { default: true }) }),
     run: (p: { userid: number }, store) => {
-      const courseIds = new Set(store.enrolments.filter((e) => e.userid === p.userid).map((e) => e.courseid));
-      return [...store.courses.values()].filter((c) => courseIds.has(c.id)).map((c) => userCourseJson(store, c));
+      const courseIds = new Set(
+        store.enrolments.filter((e) => e.userid === p.userid).map((e) => e.courseid),
+      );
+      return [...store.courses.values()]
+        .filter((c) => courseIds.has(c.id))
+        .map((c) => userCourseJson(store, c));
     },
   },
 
@@ -727,27 +857,48 @@ export const FUNCTIONS: Record<string, WsFunction> = {
         }),
       ),
     }),
-    run: (p: { enrolments: Array<{ roleid: number; userid: number; courseid: number; suspend?: boolean }> }, store) => {
+    run: (
+      p: {
+        enrolments: Array<{ roleid: number; userid: number; courseid: number; suspend?: boolean }>;
+      },
+      store,
+    ) => {
       // One transaction: every item is checked before anything is written.
       for (const e of p.enrolments) {
         requireCourse(store, e.courseid);
         if (!ASSIGNABLE_IN_COURSE.has(e.roleid))
-          throw moodleException('wsusercannotassign', "You don't have the permission to assign this role to this user in this course.");
+          throw moodleException(
+            'wsusercannotassign',
+            "You don't have the permission to assign this role to this user in this course.",
+          );
         requireLiveUser(store, e.userid, false);
       }
-      for (const e of p.enrolments) store.enrol({ userid: e.userid, courseid: e.courseid, roleid: e.roleid, suspended: e.suspend ?? false });
+      for (const e of p.enrolments)
+        store.enrol({
+          userid: e.userid,
+          courseid: e.courseid,
+          roleid: e.roleid,
+          suspended: e.suspend ?? false,
+        });
       return null;
     },
   },
 
   enrol_manual_unenrol_users: {
-    params: single({ enrolments: multiple(single({ userid: v('int'), courseid: v('int'), roleid: v('int', { optional: true }) })) }),
+    params: single({
+      enrolments: multiple(
+        single({ userid: v('int'), courseid: v('int'), roleid: v('int', { optional: true }) }),
+      ),
+    }),
     run: (p: { enrolments: Array<{ userid: number; courseid: number }> }, store) => {
       for (const e of p.enrolments) {
         requireCourse(store, e.courseid);
         requireLiveUser(store, e.userid, false);
       }
-      for (const e of p.enrolments) store.enrolments = store.enrolments.filter((x) => !(x.userid === e.userid && x.courseid === e.courseid));
+      for (const e of p.enrolments)
+        store.enrolments = store.enrolments.filter(
+          (x) => !(x.userid === e.userid && x.courseid === e.courseid),
+        );
       return null;
     },
   },
@@ -787,7 +938,9 @@ function enrolledUserJson(store: MoodleStore, u: UserRow, courseid: number, fiel
     lastcourseaccess: 0,
     auth: u.auth,
     suspended: u.suspended,
-    roles: store.rolesOf(u.id, courseid).map((r) => ({ roleid: r.id, name: r.name, shortname: r.shortname, sortorder: r.sortorder })),
+    roles: store
+      .rolesOf(u.id, courseid)
+      .map((r) => ({ roleid: r.id, name: r.name, shortname: r.shortname, sortorder: r.sortorder })),
     enrolledcourses: [],
   };
   if (!fields) return full;

@@ -39,21 +39,33 @@ function decode(s: string): string {
   return decodeURIComponent(s.replace(/\+/g, ' '));
 }
 
-export type ParamType = 'int' | 'bool' | 'raw' | 'text' | 'username' | 'alpha' | 'alphanumext' | 'notags' | 'float';
+export type ParamType =
+  'int' | 'bool' | 'raw' | 'text' | 'username' | 'alpha' | 'alphanumext' | 'notags' | 'float';
 
 export type Desc =
   | { kind: 'value'; type: ParamType; required?: boolean; default?: string | number | boolean }
   | { kind: 'single'; keys: Record<string, Desc>; required?: boolean }
   | { kind: 'multiple'; content: Desc; required?: boolean };
 
-export const v = (type: ParamType, opts: { optional?: boolean; default?: string | number | boolean } = {}): Desc => ({
+export const v = (
+  type: ParamType,
+  opts: { optional?: boolean; default?: string | number | boolean } = {},
+): Desc => ({
   kind: 'value',
   type,
   required: !opts.optional && opts.default === undefined,
   default: opts.default,
 });
-export const single = (keys: Record<string, Desc>, opts: { optional?: boolean } = {}): Desc => ({ kind: 'single', keys, required: !opts.optional });
-export const multiple = (content: Desc, opts: { optional?: boolean } = {}): Desc => ({ kind: 'multiple', content, required: !opts.optional });
+export const single = (keys: Record<string, Desc>, opts: { optional?: boolean } = {}): Desc => ({
+  kind: 'single',
+  keys,
+  required: !opts.optional,
+});
+export const multiple = (content: Desc, opts: { optional?: boolean } = {}): Desc => ({
+  kind: 'multiple',
+  content,
+  required: !opts.optional,
+});
 
 export class InvalidParameter extends Error {
   constructor(readonly debuginfo: string) {
@@ -67,15 +79,18 @@ export function validate(desc: Desc, value: PhpValue | undefined): unknown {
     case 'value':
       return cleanValue(desc.type, value);
     case 'multiple': {
-      if (typeof value !== 'object') throw new InvalidParameter(`Only arrays accepted. The bad value is: '${value ?? ''}'`);
+      if (typeof value !== 'object')
+        throw new InvalidParameter(`Only arrays accepted. The bad value is: '${value ?? ''}'`);
       return Object.values(value).map((item) => validate(desc.content, item));
     }
     case 'single': {
-      if (typeof value !== 'object') throw new InvalidParameter(`Only arrays accepted. The bad value is: '${value ?? ''}'`);
+      if (typeof value !== 'object')
+        throw new InvalidParameter(`Only arrays accepted. The bad value is: '${value ?? ''}'`);
       const out: Record<string, unknown> = {};
       for (const [key, sub] of Object.entries(desc.keys)) {
         if (!(key in value)) {
-          if (sub.required) throw new InvalidParameter(`Missing required key in single structure: ${key}`);
+          if (sub.required)
+            throw new InvalidParameter(`Missing required key in single structure: ${key}`);
           if (sub.kind === 'value' && sub.default !== undefined) out[key] = sub.default;
           continue;
         }
@@ -87,7 +102,10 @@ export function validate(desc: Desc, value: PhpValue | undefined): unknown {
         }
       }
       const unexpected = Object.keys(value).filter((k) => !(k in desc.keys));
-      if (unexpected.length > 0) throw new InvalidParameter(`Unexpected keys (${unexpected.join(', ')}) detected in parameter array.`);
+      if (unexpected.length > 0)
+        throw new InvalidParameter(
+          `Unexpected keys (${unexpected.join(', ')}) detected in parameter array.`,
+        );
       return out;
     }
   }
@@ -95,9 +113,16 @@ export function validate(desc: Desc, value: PhpValue | undefined): unknown {
 
 function cleanValue(type: ParamType, value: PhpValue | undefined): unknown {
   if (typeof value === 'object')
-    throw new InvalidParameter('Invalid external api parameter: the value is "Array", the server was expecting "' + type + '" type');
+    throw new InvalidParameter(
+      'Invalid external api parameter: the value is "Array", the server was expecting "' +
+        type +
+        '" type',
+    );
   const s = value ?? '';
-  const bad = () => new InvalidParameter(`Invalid external api parameter: the value is "${s}", the server was expecting "${type}" type`);
+  const bad = () =>
+    new InvalidParameter(
+      `Invalid external api parameter: the value is "${s}", the server was expecting "${type}" type`,
+    );
   switch (type) {
     case 'int':
       if (!/^-?\d+$/.test(s.trim())) throw bad();

@@ -43,20 +43,37 @@ export async function startMoodleSimulator(opts: MoodleSimulatorOptions): Promis
         ctx.count('login/token.php');
         return loginToken(params, opts.password ?? 'demo', token);
       }
-      if (req.path !== '/webservice/rest/server.php') return { status: 404, contentType: 'text/html', body: '<h1>Not found</h1>' };
+      if (req.path !== '/webservice/rest/server.php')
+        return { status: 404, contentType: 'text/html', body: '<h1>Not found</h1>' };
       const wsfunction = typeof params.wsfunction === 'string' ? params.wsfunction : '';
       ctx.count(wsfunction || '(none)');
       const json = params.moodlewsrestformat === 'json';
       try {
-        if (params.wstoken !== token) throw new MoodleException('core\\exception\\moodle_exception', 'invalidtoken', 'Invalid token - token not found');
-        if (forced) throw new MoodleException('core\\exception\\moodle_exception', forced.errorcode, forced.message);
+        if (params.wstoken !== token)
+          throw new MoodleException(
+            'core\\exception\\moodle_exception',
+            'invalidtoken',
+            'Invalid token - token not found',
+          );
+        if (forced)
+          throw new MoodleException(
+            'core\\exception\\moodle_exception',
+            forced.errorcode,
+            forced.message,
+          );
         const result = run(wsfunction, params, store!);
         return json
           ? { status: 200, contentType: 'application/json', body: JSON.stringify(result) }
           : xml(responseXml(result, FUNCTIONS[wsfunction]?.xmlUserKeys ?? false));
       } catch (err) {
         if (!(err instanceof MoodleException)) throw err;
-        return json ? { status: 200, contentType: 'application/json', body: JSON.stringify(exceptionBody(err)) } : xml(exceptionXml(err));
+        return json
+          ? {
+              status: 200,
+              contentType: 'application/json',
+              body: JSON.stringify(exceptionBody(err)),
+            }
+          : xml(exceptionXml(err));
       }
     },
   });
@@ -73,7 +90,12 @@ function run(wsfunction: string, params: PhpArray, store: MoodleStore): unknown 
   const fn = FUNCTIONS[wsfunction];
   if (!fn) {
     if (OUT_OF_SERVICE.has(wsfunction))
-      throw new MoodleException('webservice_access_exception', 'accessexception', 'Access control exception', ACCESS_DEBUGINFO(wsfunction));
+      throw new MoodleException(
+        'webservice_access_exception',
+        'accessexception',
+        'Access control exception',
+        ACCESS_DEBUGINFO(wsfunction),
+      );
     throw new MoodleException(
       'dml_missing_record_exception',
       'invalidrecord',
@@ -87,7 +109,12 @@ function run(wsfunction: string, params: PhpArray, store: MoodleStore): unknown 
     cleaned = validate(fn.params, rest);
   } catch (e) {
     if (e instanceof InvalidParameter)
-      throw new MoodleException('core\\exception\\invalid_parameter_exception', 'invalidparameter', 'Invalid parameter value detected', e.debuginfo);
+      throw new MoodleException(
+        'core\\exception\\invalid_parameter_exception',
+        'invalidparameter',
+        'Invalid parameter value detected',
+        e.debuginfo,
+      );
     throw e;
   }
   return fn.run(cleaned, store);
@@ -104,13 +131,23 @@ function exceptionBody(err: MoodleException) {
 
 function loginToken(params: PhpArray, password: string, token: string): SimResponse {
   const contentType = 'application/json; charset=utf-8';
-  if (params.username === 'wsgateway' && params.password === password && typeof params.service === 'string') {
+  if (
+    params.username === 'wsgateway' &&
+    params.password === password &&
+    typeof params.service === 'string'
+  ) {
     return { status: 200, contentType, body: JSON.stringify({ token, privatetoken: null }) };
   }
   return {
     status: 200,
     contentType,
-    body: JSON.stringify({ error: 'Invalid login, please try again', errorcode: 'invalidlogin', stacktrace: null, debuginfo: null, reproductionlink: null }),
+    body: JSON.stringify({
+      error: 'Invalid login, please try again',
+      errorcode: 'invalidlogin',
+      stacktrace: null,
+      debuginfo: null,
+      reproductionlink: null,
+    }),
   };
 }
 

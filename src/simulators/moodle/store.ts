@@ -81,18 +81,55 @@ export class MoodleStore {
     startTime: number,
   ) {
     this.clock = startTime;
-    this.addUser({ username: 'guest', firstname: 'Guest user', lastname: ' ', email: 'root@localhost', idnumber: '', auth: 'manual' });
-    this.addUser({ username: 'admin', firstname: 'Admin', lastname: 'User', email: 'admin@univ-demo.fr', idnumber: '', auth: 'manual', siteAdmin: true });
-    this.addUser({ username: 'wsgateway', firstname: 'WS', lastname: 'Gateway', email: 'wsgateway@univ-demo.fr', idnumber: '', auth: 'manual' });
+    this.addUser({
+      username: 'guest',
+      firstname: 'Guest user',
+      lastname: ' ',
+      email: 'root@localhost',
+      idnumber: '',
+      auth: 'manual',
+    });
+    this.addUser({
+      username: 'admin',
+      firstname: 'Admin',
+      lastname: 'User',
+      email: 'admin@univ-demo.fr',
+      idnumber: '',
+      auth: 'manual',
+      siteAdmin: true,
+    });
+    this.addUser({
+      username: 'wsgateway',
+      firstname: 'WS',
+      lastname: 'Gateway',
+      email: 'wsgateway@univ-demo.fr',
+      idnumber: '',
+      auth: 'manual',
+    });
     this.addCategory({ name: 'Category 1', idnumber: '', description: '', parent: 0 });
-    this.addCourse({ shortname: 'campus', fullname: 'Campus', idnumber: '', categoryid: 0, format: 'site', summary: '' });
+    this.addCourse({
+      shortname: 'campus',
+      fullname: 'Campus',
+      idnumber: '',
+      categoryid: 0,
+      format: 'site',
+      summary: '',
+    });
   }
 
   static fromUniversity(u: DemoUniversity, siteUrl: string): MoodleStore {
     const store = new MoodleStore(siteUrl, Math.floor(Date.parse(`${u.today}T08:00:00Z`) / 1000));
     const categoryOf = new Map<number, number>();
     for (const d of u.departments.filter((d) => d.hasMoodleCategory)) {
-      categoryOf.set(d.id, store.addCategory({ name: d.name, idnumber: d.acronym, description: d.description, parent: 0 }).id);
+      categoryOf.set(
+        d.id,
+        store.addCategory({
+          name: d.name,
+          idnumber: d.acronym,
+          description: d.description,
+          parent: 0,
+        }).id,
+      );
     }
     const courseOfSemester = new Map<number, number>();
     for (const s of u.semesters.filter((s) => s.hasMoodleCourse)) {
@@ -159,10 +196,17 @@ export class MoodleStore {
     }
     const courseByShortname = new Map([...store.courses.values()].map((c) => [c.shortname, c.id]));
     for (const e of u.enrolments) {
-      const userid = e.etudid !== undefined ? accountOfEtudid.get(e.etudid) : accountOfUsername.get(e.username ?? '');
-      const courseid = e.formsemestreId !== undefined ? courseOfSemester.get(e.formsemestreId) : courseByShortname.get(e.courseShortname ?? '');
+      const userid =
+        e.etudid !== undefined
+          ? accountOfEtudid.get(e.etudid)
+          : accountOfUsername.get(e.username ?? '');
+      const courseid =
+        e.formsemestreId !== undefined
+          ? courseOfSemester.get(e.formsemestreId)
+          : courseByShortname.get(e.courseShortname ?? '');
       const roleid = ROLES.find((r) => r.shortname === e.role)!.id;
-      if (userid !== undefined && courseid !== undefined) store.enrol({ userid, courseid, roleid, suspended: e.suspended });
+      if (userid !== undefined && courseid !== undefined)
+        store.enrol({ userid, courseid, roleid, suspended: e.suspended });
     }
     // Accounts deleted after their enrolments were made: Moodle removes the enrolments and scrambles the user.
     for (const s of u.students.filter((s) => s.moodle === 'soft-deleted')) {
@@ -182,7 +226,10 @@ export class MoodleStore {
     return this.clock;
   }
 
-  addUser(u: Partial<UserRow> & Pick<UserRow, 'username' | 'firstname' | 'lastname' | 'email' | 'idnumber' | 'auth'>): UserRow {
+  addUser(
+    u: Partial<UserRow> &
+      Pick<UserRow, 'username' | 'firstname' | 'lastname' | 'email' | 'idnumber' | 'auth'>,
+  ): UserRow {
     const row: UserRow = {
       suspended: false,
       deleted: false,
@@ -217,42 +264,71 @@ export class MoodleStore {
   }
 
   addCategory(c: Pick<CategoryRow, 'name' | 'idnumber' | 'description' | 'parent'>): CategoryRow {
-    const row: CategoryRow = { ...c, id: this.seq.category++, sortorder: 10000 * this.seq.category, visible: 1, timemodified: this.tick() };
+    const row: CategoryRow = {
+      ...c,
+      id: this.seq.category++,
+      sortorder: 10000 * this.seq.category,
+      visible: 1,
+      timemodified: this.tick(),
+    };
     this.categories.set(row.id, row);
     return row;
   }
 
   categoryPath(c: CategoryRow): number[] {
     const path: number[] = [];
-    for (let cur: CategoryRow | undefined = c; cur; cur = this.categories.get(cur.parent)) path.unshift(cur.id);
+    for (let cur: CategoryRow | undefined = c; cur; cur = this.categories.get(cur.parent))
+      path.unshift(cur.id);
     return path;
   }
 
   descendants(id: number): CategoryRow[] {
     const out: CategoryRow[] = [];
-    for (const c of this.categories.values()) if (c.id !== id && this.categoryPath(c).includes(id)) out.push(c);
+    for (const c of this.categories.values())
+      if (c.id !== id && this.categoryPath(c).includes(id)) out.push(c);
     return out;
   }
 
-  addCourse(c: Pick<CourseRow, 'shortname' | 'fullname' | 'idnumber' | 'categoryid' | 'summary' | 'format'> & Partial<CourseRow>): CourseRow {
+  addCourse(
+    c: Pick<
+      CourseRow,
+      'shortname' | 'fullname' | 'idnumber' | 'categoryid' | 'summary' | 'format'
+    > &
+      Partial<CourseRow>,
+  ): CourseRow {
     const now = this.tick();
-    const row: CourseRow = { visible: 1, startdate: 0, enddate: 0, ...c, id: this.seq.course++, timecreated: now, sortorder: 10000 + this.seq.course };
+    const row: CourseRow = {
+      visible: 1,
+      startdate: 0,
+      enddate: 0,
+      ...c,
+      id: this.seq.course++,
+      timecreated: now,
+      sortorder: 10000 + this.seq.course,
+    };
     this.courses.set(row.id, row);
     return row;
   }
 
   enrol(e: EnrolmentRow): void {
-    const existing = this.enrolments.find((x) => x.userid === e.userid && x.courseid === e.courseid);
+    const existing = this.enrolments.find(
+      (x) => x.userid === e.userid && x.courseid === e.courseid,
+    );
     if (!existing) {
       this.enrolments.push({ ...e });
       return;
     }
     // Re-enrolling keeps the enrolment, adds the role if new, and applies the suspend flag when given.
     existing.suspended = e.suspended;
-    if (!this.enrolments.some((x) => x.userid === e.userid && x.courseid === e.courseid && x.roleid === e.roleid)) {
+    if (
+      !this.enrolments.some(
+        (x) => x.userid === e.userid && x.courseid === e.courseid && x.roleid === e.roleid,
+      )
+    ) {
       this.enrolments.push({ ...e });
     }
-    for (const x of this.enrolments) if (x.userid === e.userid && x.courseid === e.courseid) x.suspended = e.suspended;
+    for (const x of this.enrolments)
+      if (x.userid === e.userid && x.courseid === e.courseid) x.suspended = e.suspended;
   }
 
   userByUsername(username: string): UserRow | undefined {
@@ -261,7 +337,11 @@ export class MoodleStore {
   }
 
   rolesOf(userid: number, courseid: number) {
-    const ids = new Set(this.enrolments.filter((e) => e.userid === userid && e.courseid === courseid).map((e) => e.roleid));
+    const ids = new Set(
+      this.enrolments
+        .filter((e) => e.userid === userid && e.courseid === courseid)
+        .map((e) => e.roleid),
+    );
     return ROLES.filter((r) => ids.has(r.id));
   }
 }

@@ -52,20 +52,30 @@ export function responseXml(value: unknown, userStructures: boolean): string {
 }
 
 export function exceptionXml(err: MoodleException): string {
-  const code = err.errorcode === undefined ? '' : `<ERRORCODE>${escape(err.errorcode)}</ERRORCODE>\n`;
-  const debug = err.debuginfo === undefined ? '' : `<DEBUGINFO>${escape(err.debuginfo)}</DEBUGINFO>\n`;
+  const code =
+    err.errorcode === undefined ? '' : `<ERRORCODE>${escape(err.errorcode)}</ERRORCODE>\n`;
+  const debug =
+    err.debuginfo === undefined ? '' : `<DEBUGINFO>${escape(err.debuginfo)}</DEBUGINFO>\n`;
   return `${HEADER}<EXCEPTION class="${escape(err.exception)}">\n${code}<MESSAGE>${escape(err.message)}</MESSAGE>\n${debug}</EXCEPTION>\n`;
 }
 
 function render(value: unknown, userStructures: boolean): string {
-  if (Array.isArray(value)) return `<MULTIPLE>\n${value.map((v) => render(v, userStructures)).join('')}</MULTIPLE>\n`;
+  if (Array.isArray(value))
+    return `<MULTIPLE>\n${value.map((v) => render(v, userStructures)).join('')}</MULTIPLE>\n`;
   if (value !== null && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
-    const keys: Array<[string, 'value' | 'list']> = userStructures ? USER_KEYS : Object.keys(obj).map((k) => [k, 'value']);
+    const keys: Array<[string, 'value' | 'list']> = userStructures
+      ? USER_KEYS
+      : Object.keys(obj).map((k) => [k, 'value']);
     const inner = keys
       .map(([k, kind]) => {
         const v = obj[k];
-        const rendered = v === undefined ? (kind === 'list' ? '<MULTIPLE>\n</MULTIPLE>\n' : '<VALUE null="null"/>\n') : render(v, false);
+        const rendered =
+          v === undefined
+            ? kind === 'list'
+              ? '<MULTIPLE>\n</MULTIPLE>\n'
+              : '<VALUE null="null"/>\n'
+            : render(v, false);
         return `<KEY name="${k}">${rendered}</KEY>\n`;
       })
       .join('');
@@ -77,5 +87,9 @@ function render(value: unknown, userStructures: boolean): string {
 }
 
 function escape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }

@@ -55,9 +55,11 @@ export async function startScodocSimulator(opts: ScodocSimulatorOptions): Promis
   function issueToken(req: SimRequest): SimResponse {
     const auth = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
     const [user, ...rest] = auth ? Buffer.from(auth[1]!, 'base64').toString('utf8').split(':') : [];
-    if (user !== credentials.username || rest.join(':') !== credentials.password) return error(401, 'Unauthorized', 'Identifiants invalides');
+    if (user !== credentials.username || rest.join(':') !== credentials.password)
+      return error(401, 'Unauthorized', 'Identifiants invalides');
     // ScoDoc hands back the same token while more than 60 s of it remain.
-    if (current && current.expiresAt - now() > 60_000 && tokens.has(current.token)) return json({ token: current.token });
+    if (current && current.expiresAt - now() > 60_000 && tokens.has(current.token))
+      return json({ token: current.token });
     current = { token: randomBytes(24).toString('base64url'), expiresAt: now() + ttlMs };
     tokens.set(current.token, current.expiresAt);
     return json({ token: current.token });
@@ -81,7 +83,8 @@ export async function startScodocSimulator(opts: ScodocSimulatorOptions): Promis
         return issueToken(req);
       }
       const scope = located.dept === undefined ? undefined : store.deptByAcronym(located.dept);
-      if (located.dept !== undefined && !scope) return error(404, 'Not Found', `département ${located.dept} inconnu`);
+      if (located.dept !== undefined && !scope)
+        return error(404, 'Not Found', `département ${located.dept} inconnu`);
       const match = matchRoute(routes, req.method, located.rest);
       if (!match) return error(404, 'Not Found', 'adresse inconnue');
       ctx.count(`${match.route.method} ${match.route.template}`);
@@ -115,7 +118,11 @@ function locate(path: string): { dept?: string; rest: string } | null {
   return scoped ? { dept: decodeURIComponent(scoped[1]!), rest: scoped[2]! } : null;
 }
 
-function matchRoute(routes: Route[], method: string, rest: string): { route: Route; params: Record<string, string> } | null {
+function matchRoute(
+  routes: Route[],
+  method: string,
+  rest: string,
+): { route: Route; params: Record<string, string> } | null {
   const parts = rest.replace(/\/+$/, '').split('/').slice(1).map(decodeURIComponent);
   for (const route of routes) {
     if (route.method !== method || route.segments.length !== parts.length) continue;
@@ -137,9 +144,13 @@ function buildRoutes(store: ScodocStore, nowIso: () => string): Route[] {
   const add = (method: Route['method'], template: string, handler: Handler) =>
     routes.push({ method, template, segments: template.split('/').slice(1), handler });
 
-  const visibleDepts = (scope?: DeptRow) => [...store.departements.values()].filter((d) => !scope || d.id === scope.id);
+  const visibleDepts = (scope?: DeptRow) =>
+    [...store.departements.values()].filter((d) => !scope || d.id === scope.id);
   const deptFrom = (ctx: RouteContext): DeptRow | undefined => {
-    const d = ctx.params.id !== undefined ? store.departements.get(Number(ctx.params.id)) : store.deptByAcronym(ctx.params.acronym ?? '');
+    const d =
+      ctx.params.id !== undefined
+        ? store.departements.get(Number(ctx.params.id))
+        : store.deptByAcronym(ctx.params.acronym ?? '');
     return d && (!ctx.scope || d.id === ctx.scope.id) ? d : undefined;
   };
   const inScope = (deptId: number, scope?: DeptRow) => !scope || scope.id === deptId;
@@ -150,12 +161,22 @@ function buildRoutes(store: ScodocStore, nowIso: () => string): Route[] {
   add('GET', '/departement/id/<id>', (ctx) => withDept(ctx, (d) => json(store.deptJson(d))));
   add('GET', '/departement/<acronym>', (ctx) => withDept(ctx, (d) => json(store.deptJson(d))));
   add('POST', '/departement/create', (ctx) => {
-    const body = ctx.body as { acronym?: unknown; dept_name?: unknown; description?: unknown; visible?: unknown } | undefined;
-    if (!body || typeof body.acronym !== 'string' || body.acronym.trim() === '') return error(400, 'Bad Request', 'acronym manquant');
-    if (body.visible !== undefined && typeof body.visible !== 'boolean') return error(400, 'Bad Request', 'visible doit être un booléen');
-    if (store.deptByAcronym(body.acronym)) return error(400, 'Bad Request', `département ${body.acronym} déjà existant`);
+    const body = ctx.body as
+      | { acronym?: unknown; dept_name?: unknown; description?: unknown; visible?: unknown }
+      | undefined;
+    if (!body || typeof body.acronym !== 'string' || body.acronym.trim() === '')
+      return error(400, 'Bad Request', 'acronym manquant');
+    if (body.visible !== undefined && typeof body.visible !== 'boolean')
+      return error(400, 'Bad Request', 'visible doit être un booléen');
+    if (store.deptByAcronym(body.acronym))
+      return error(400, 'Bad Request', `département ${body.acronym} déjà existant`);
     const row = store.createDept(
-      { acronym: body.acronym, dept_name: str(body.dept_name), description: str(body.description), visible: body.visible as boolean | undefined },
+      {
+        acronym: body.acronym,
+        dept_name: str(body.dept_name),
+        description: str(body.description),
+        visible: body.visible as boolean | undefined,
+      },
       nowIso(),
     );
     return json(store.deptJson(row));
@@ -163,7 +184,8 @@ function buildRoutes(store: ScodocStore, nowIso: () => string): Route[] {
   add('POST', '/departement/<acronym>/edit', (ctx) =>
     withDept(ctx, (d) => {
       const visible = (ctx.body as { visible?: unknown } | undefined)?.visible;
-      if (typeof visible !== 'boolean') return error(400, 'Bad Request', 'visible doit être un booléen');
+      if (typeof visible !== 'boolean')
+        return error(400, 'Bad Request', 'visible doit être un booléen');
       d.visible = visible;
       return json(store.deptJson(d));
     }),
@@ -177,22 +199,44 @@ function buildRoutes(store: ScodocStore, nowIso: () => string): Route[] {
 
   // ---------- étudiants
   for (const list of ['/departement/<acronym>/etudiants', '/departement/id/<id>/etudiants']) {
-    add('GET', list, (ctx) => withDept(ctx, (d) => json([...store.etudiants.values()].filter((e) => e.dept_id === d.id).map((e) => store.etudShort(e)))));
+    add('GET', list, (ctx) =>
+      withDept(ctx, (d) =>
+        json(
+          [...store.etudiants.values()]
+            .filter((e) => e.dept_id === d.id)
+            .map((e) => store.etudShort(e)),
+        ),
+      ),
+    );
   }
   for (const kind of ['etudid', 'nip', 'ine'] as const) {
     add('GET', `/etudiant/${kind}/<${kind}>`, (ctx) => {
-      const found = store.latestRegistered(store.etudiantsBy(kind, ctx.params[kind]!, ctx.scope?.id));
+      const found = store.latestRegistered(
+        store.etudiantsBy(kind, ctx.params[kind]!, ctx.scope?.id),
+      );
       return found ? json(store.etudLong(found)) : error(404, 'Not Found', 'étudiant inconnu');
     });
-    add('GET', `/etudiants/${kind}/<${kind}>`, (ctx) => json(store.etudiantsBy(kind, ctx.params[kind]!, ctx.scope?.id).map((e) => store.etudLong(e))));
+    add('GET', `/etudiants/${kind}/<${kind}>`, (ctx) =>
+      json(store.etudiantsBy(kind, ctx.params[kind]!, ctx.scope?.id).map((e) => store.etudLong(e))),
+    );
     add('GET', `/etudiant/${kind}/<${kind}>/formsemestres`, (ctx) => {
-      const found = store.latestRegistered(store.etudiantsBy(kind, ctx.params[kind]!, ctx.scope?.id));
-      return found ? json(store.semestersOf(found.id).map((s) => store.semJson(s))) : error(404, 'Not Found', 'étudiant inconnu');
+      const found = store.latestRegistered(
+        store.etudiantsBy(kind, ctx.params[kind]!, ctx.scope?.id),
+      );
+      return found
+        ? json(store.semestersOf(found.id).map((s) => store.semJson(s)))
+        : error(404, 'Not Found', 'étudiant inconnu');
     });
   }
   const courants = (ctx: RouteContext, long: boolean) => {
-    const current = new Set([...store.formsemestres.values()].filter((s) => store.isCurrent(s) && inScope(s.dept_id, ctx.scope)).map((s) => s.id));
-    const ids = new Set(store.inscriptions.filter((i) => current.has(i.formsemestre_id)).map((i) => i.etudid));
+    const current = new Set(
+      [...store.formsemestres.values()]
+        .filter((s) => store.isCurrent(s) && inScope(s.dept_id, ctx.scope))
+        .map((s) => s.id),
+    );
+    const ids = new Set(
+      store.inscriptions.filter((i) => current.has(i.formsemestre_id)).map((i) => i.etudid),
+    );
     const etuds = [...ids].map((id) => store.etudiants.get(id)!).filter(Boolean);
     return json(etuds.map((e) => (long ? store.etudLong(e) : store.etudShort(e))));
   };
@@ -209,9 +253,11 @@ function buildRoutes(store: ScodocStore, nowIso: () => string): Route[] {
     if (!['M', 'F', 'X'].includes(civilite)) return error(400, 'Bad Request', 'civilité invalide');
     const nip = str(body.code_nip) ?? null;
     // NIP and INE are unique within a département (not across).
-    if (nip && store.etudiantsBy('nip', nip, dept.id).length > 0) return error(400, 'Bad Request', 'code NIP déjà utilisé dans ce département');
+    if (nip && store.etudiantsBy('nip', nip, dept.id).length > 0)
+      return error(400, 'Bad Request', 'code NIP déjà utilisé dans ce département');
     const ine = str(body.code_ine) ?? null;
-    if (ine && store.etudiantsBy('ine', ine, dept.id).length > 0) return error(400, 'Bad Request', 'code INE déjà utilisé dans ce département');
+    if (ine && store.etudiantsBy('ine', ine, dept.id).length > 0)
+      return error(400, 'Bad Request', 'code INE déjà utilisé dans ce département');
     const row = store.createEtudiant({
       dept_id: dept.id,
       code_nip: nip,
@@ -231,42 +277,65 @@ function buildRoutes(store: ScodocStore, nowIso: () => string): Route[] {
   });
 
   // ---------- formsemestres
-  const withSem = (ctx: RouteContext, then: (s: NonNullable<ReturnType<typeof store.formsemestres.get>>) => SimResponse) => {
+  const withSem = (
+    ctx: RouteContext,
+    then: (s: NonNullable<ReturnType<typeof store.formsemestres.get>>) => SimResponse,
+  ) => {
     const s = store.formsemestres.get(Number(ctx.params.id));
-    return s && inScope(s.dept_id, ctx.scope) ? then(s) : error(404, 'Not Found', 'formsemestre inconnu');
+    return s && inScope(s.dept_id, ctx.scope)
+      ? then(s)
+      : error(404, 'Not Found', 'formsemestre inconnu');
   };
   add('GET', '/formsemestre/<id>', (ctx) => withSem(ctx, (s) => json(store.semJson(s))));
   add('GET', '/formsemestres/query', (ctx) => {
     const q = ctx.query;
     let sems = [...store.formsemestres.values()].filter((s) => inScope(s.dept_id, ctx.scope));
-    if (q.get('annee_scolaire')) sems = sems.filter((s) => String(s.annee_scolaire) === q.get('annee_scolaire'));
-    if (q.get('dept_acronym')) sems = sems.filter((s) => store.departements.get(s.dept_id)?.acronym === q.get('dept_acronym'));
+    if (q.get('annee_scolaire'))
+      sems = sems.filter((s) => String(s.annee_scolaire) === q.get('annee_scolaire'));
+    if (q.get('dept_acronym'))
+      sems = sems.filter(
+        (s) => store.departements.get(s.dept_id)?.acronym === q.get('dept_acronym'),
+      );
     if (q.get('dept_id')) sems = sems.filter((s) => String(s.dept_id) === q.get('dept_id'));
     if (q.get('etape_apo')) sems = sems.filter((s) => s.etape_apo === q.get('etape_apo'));
     for (const kind of ['nip', 'ine'] as const) {
       const code = q.get(kind);
       if (!code) continue;
       const etudids = new Set(store.etudiantsBy(kind, code).map((e) => e.id));
-      const semIds = new Set(store.inscriptions.filter((i) => etudids.has(i.etudid)).map((i) => i.formsemestre_id));
+      const semIds = new Set(
+        store.inscriptions.filter((i) => etudids.has(i.etudid)).map((i) => i.formsemestre_id),
+      );
       sems = sems.filter((s) => semIds.has(s.id));
     }
     return json(sems.map((s) => store.semJson(s)));
   });
   add('GET', '/departement/<acronym>/formsemestres_courants', (ctx) =>
-    withDept(ctx, (d) => json([...store.formsemestres.values()].filter((s) => s.dept_id === d.id && store.isCurrent(s)).map((s) => store.semJson(s)))),
+    withDept(ctx, (d) =>
+      json(
+        [...store.formsemestres.values()]
+          .filter((s) => s.dept_id === d.id && store.isCurrent(s))
+          .map((s) => store.semJson(s)),
+      ),
+    ),
   );
   add('GET', '/departement/<acronym>/formsemestres_ids', (ctx) =>
-    withDept(ctx, (d) => json([...store.formsemestres.values()].filter((s) => s.dept_id === d.id).map((s) => s.id))),
+    withDept(ctx, (d) =>
+      json([...store.formsemestres.values()].filter((s) => s.dept_id === d.id).map((s) => s.id)),
+    ),
   );
   for (const long of ['', '/long']) {
     add('GET', `/formsemestre/<id>/etudiants${long}`, (ctx) =>
-      withSem(ctx, (s) => json(store.inscritsOf(s.id).map((e) => (long ? store.etudLong(e) : store.etudShort(e))))),
+      withSem(ctx, (s) =>
+        json(store.inscritsOf(s.id).map((e) => (long ? store.etudLong(e) : store.etudShort(e)))),
+      ),
     );
     add('GET', `/formsemestre/<id>/etudiants${long}/query`, (ctx) =>
       withSem(ctx, (s) => {
         const etat = ctx.query.get('etat');
         const etats = etat ? etat.split(',').map((e) => e.trim()) : undefined;
-        return json(store.inscritsOf(s.id, etats).map((e) => (long ? store.etudLong(e) : store.etudShort(e))));
+        return json(
+          store.inscritsOf(s.id, etats).map((e) => (long ? store.etudLong(e) : store.etudShort(e))),
+        );
       }),
     );
   }

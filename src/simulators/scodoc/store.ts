@@ -116,7 +116,13 @@ export class ScodocStore {
         boursier: e.boursier,
       });
     }
-    for (const r of u.registrations) store.inscriptions.push({ etudid: r.etudid, formsemestre_id: r.formsemestreId, etat: r.etat, seq: store.seq++ });
+    for (const r of u.registrations)
+      store.inscriptions.push({
+        etudid: r.etudid,
+        formsemestre_id: r.formsemestreId,
+        etat: r.etat,
+        seq: store.seq++,
+      });
     store.nextDeptId = Math.max(0, ...store.departements.keys()) + 1;
     store.nextEtudid = Math.max(0, ...store.etudiants.keys()) + 1;
     return store;
@@ -127,7 +133,10 @@ export class ScodocStore {
     return undefined;
   }
 
-  createDept(input: { acronym: string; dept_name?: string; description?: string; visible?: boolean }, nowIso: string): DeptRow {
+  createDept(
+    input: { acronym: string; dept_name?: string; description?: string; visible?: boolean },
+    nowIso: string,
+  ): DeptRow {
     const row: DeptRow = {
       id: this.nextDeptId++,
       acronym: input.acronym,
@@ -142,11 +151,17 @@ export class ScodocStore {
 
   /** ScoDoc deletes everything in the département. */
   deleteDept(dept: DeptRow): void {
-    const etudids = new Set([...this.etudiants.values()].filter((e) => e.dept_id === dept.id).map((e) => e.id));
-    const sems = new Set([...this.formsemestres.values()].filter((s) => s.dept_id === dept.id).map((s) => s.id));
+    const etudids = new Set(
+      [...this.etudiants.values()].filter((e) => e.dept_id === dept.id).map((e) => e.id),
+    );
+    const sems = new Set(
+      [...this.formsemestres.values()].filter((s) => s.dept_id === dept.id).map((s) => s.id),
+    );
     for (const id of etudids) this.etudiants.delete(id);
     for (const id of sems) this.formsemestres.delete(id);
-    this.inscriptions = this.inscriptions.filter((i) => !etudids.has(i.etudid) && !sems.has(i.formsemestre_id));
+    this.inscriptions = this.inscriptions.filter(
+      (i) => !etudids.has(i.etudid) && !sems.has(i.formsemestre_id),
+    );
     this.departements.delete(dept.id);
   }
 
@@ -168,7 +183,8 @@ export class ScodocStore {
 
   /** ScoDoc's singular étudiant route: among records sharing a code, the most recently registered. */
   latestRegistered(records: EtudRow[]): EtudRow | undefined {
-    const lastSeq = (e: EtudRow) => Math.max(-1, ...this.inscriptions.filter((i) => i.etudid === e.id).map((i) => i.seq));
+    const lastSeq = (e: EtudRow) =>
+      Math.max(-1, ...this.inscriptions.filter((i) => i.etudid === e.id).map((i) => i.seq));
     return [...records].sort((a, b) => lastSeq(b) - lastSeq(a) || b.id - a.id)[0];
   }
 
@@ -177,8 +193,12 @@ export class ScodocStore {
   }
 
   semestersOf(etudid: number): SemRow[] {
-    const ids = new Set(this.inscriptions.filter((i) => i.etudid === etudid).map((i) => i.formsemestre_id));
-    return [...this.formsemestres.values()].filter((s) => ids.has(s.id)).sort((a, b) => a.date_debut_iso.localeCompare(b.date_debut_iso));
+    const ids = new Set(
+      this.inscriptions.filter((i) => i.etudid === etudid).map((i) => i.formsemestre_id),
+    );
+    return [...this.formsemestres.values()]
+      .filter((s) => ids.has(s.id))
+      .sort((a, b) => a.date_debut_iso.localeCompare(b.date_debut_iso));
   }
 
   inscritsOf(semId: number, etats?: string[]): EtudRow[] {
@@ -191,7 +211,14 @@ export class ScodocStore {
   // ---------- serializers: the shapes ScoDoc 9's API sends
 
   deptJson(d: DeptRow) {
-    return { id: d.id, acronym: d.acronym, dept_name: d.dept_name, description: d.description, visible: d.visible, date_creation: d.date_creation };
+    return {
+      id: d.id,
+      acronym: d.acronym,
+      dept_name: d.dept_name,
+      description: d.description,
+      visible: d.visible,
+      date_creation: d.date_creation,
+    };
   }
 
   etudShort(e: EtudRow) {

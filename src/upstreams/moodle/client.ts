@@ -5,12 +5,20 @@ import type { Metrics } from '../../observability/metrics';
 import { currentRequestId } from '../../observability/request-context';
 import { inSpan } from '../../observability/tracing';
 import { UpstreamError, retryAfterMs } from '../errors';
-import { DEFAULT_RESILIENCE, createUpstreamPolicy, type ResilienceOptions, type UpstreamPolicy } from '../resilience';
+import {
+  DEFAULT_RESILIENCE,
+  createUpstreamPolicy,
+  type ResilienceOptions,
+  type UpstreamPolicy,
+} from '../resilience';
 import { MoodleError, type MoodleWarning } from './errors';
 import { encodeForm, toBody, type FormValue } from './form';
 import { MoodleFunctions } from './functions';
 
-export type MoodleClientConfig = Pick<MoodleConfig, 'url' | 'token' | 'timeoutMs' | 'connections' | 'maxParamsPerRequest'>;
+export type MoodleClientConfig = Pick<
+  MoodleConfig,
+  'url' | 'token' | 'timeoutMs' | 'connections' | 'maxParamsPerRequest'
+>;
 
 export interface MoodleClientOptions {
   /** Role ids by shortname, for sites where discovery is not possible (see functions.ts). */
@@ -21,7 +29,8 @@ export interface MoodleClientOptions {
 }
 
 /** Functions that only read: retried on outages and deduplicated while in flight. */
-const isRead = (wsfunction: string) => /^core_\w+_get_|^core_webservice_get_site_info$/.test(wsfunction);
+const isRead = (wsfunction: string) =>
+  /^core_\w+_get_|^core_webservice_get_site_info$/.test(wsfunction);
 /** Writes that are idempotent by construction in Moodle: safe to retry. */
 const IDEMPOTENT_WRITES = new Set(['enrol_manual_enrol_users', 'enrol_manual_unenrol_users']);
 
@@ -38,7 +47,14 @@ const exceptionSchema = z.looseObject({
   debuginfo: z.string().optional(),
 });
 
-const warningsSchema = z.array(z.looseObject({ item: z.string().optional(), itemid: z.number().optional(), warningcode: z.string(), message: z.string() }));
+const warningsSchema = z.array(
+  z.looseObject({
+    item: z.string().optional(),
+    itemid: z.number().optional(),
+    warningcode: z.string(),
+    message: z.string(),
+  }),
+);
 
 /**
  * The Moodle web-service transport: form-encoded POSTs to server.php through one undici pool. It tells an
@@ -58,11 +74,20 @@ export class MoodleClient extends MoodleFunctions {
     super(config.maxParamsPerRequest, opts.roleIds ?? {});
     const url = new URL(config.url);
     this.path = `${url.pathname.replace(/\/+$/, '')}/webservice/rest/server.php`;
-    this.pool = new Pool(url.origin, { connections: config.connections, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
+    this.pool = new Pool(url.origin, {
+      connections: config.connections,
+      headersTimeout: config.timeoutMs,
+      bodyTimeout: config.timeoutMs,
+    });
     this.metrics = opts.metrics;
     this.policy = createUpstreamPolicy(
       'moodle',
-      { ...DEFAULT_RESILIENCE, timeoutMs: config.timeoutMs, maxConcurrent: config.connections, ...opts.resilience },
+      {
+        ...DEFAULT_RESILIENCE,
+        timeoutMs: config.timeoutMs,
+        maxConcurrent: config.connections,
+        ...opts.resilience,
+      },
       opts.metrics,
     );
   }
@@ -72,14 +97,26 @@ export class MoodleClient extends MoodleFunctions {
     return this.policy.breakerState();
   }
 
-  async call<T>(wsfunction: string, params: Record<string, FormValue>, schema: z.ZodType<T>): Promise<CallResult<T>> {
-    const fields: Array<[string, string]> = [['wstoken', this.config.token], ['wsfunction', wsfunction], ['moodlewsrestformat', 'json'], ...encodeForm(params)];
+  async call<T>(
+    wsfunction: string,
+    params: Record<string, FormValue>,
+    schema: z.ZodType<T>,
+  ): Promise<CallResult<T>> {
+    const fields: Array<[string, string]> = [
+      ['wstoken', this.config.token],
+      ['wsfunction', wsfunction],
+      ['moodlewsrestformat', 'json'],
+      ...encodeForm(params),
+    ];
     if (fields.length > this.config.maxParamsPerRequest) {
       // A bug in a caller, not a Moodle failure: past max_input_vars Moodle would silently drop fields.
-      throw new RangeError(`Moodle ${wsfunction}: ${fields.length} form values exceed the budget of ${this.config.maxParamsPerRequest}; chunk the batch`);
+      throw new RangeError(
+        `Moodle ${wsfunction}: ${fields.length} form values exceed the budget of ${this.config.maxParamsPerRequest}; chunk the batch`,
+      );
     }
     const body = toBody(fields);
-    const attempt = async (signal: AbortSignal) => this.interpret(wsfunction, await this.post(wsfunction, body, signal), schema);
+    const attempt = async (signal: AbortSignal) =>
+      this.interpret(wsfunction, await this.post(wsfunction, body, signal), schema);
     if (isRead(wsfunction)) return this.policy.read(body, attempt);
     return this.policy.write(attempt, { idempotent: IDEMPOTENT_WRITES.has(wsfunction) });
   }
@@ -92,23 +129,34 @@ export class MoodleClient extends MoodleFunctions {
     const started = performance.now();
     const requestId = currentRequestId();
     try {
-      return await inSpan(`moodle ${wsfunction}`, { 'upstream.system': 'moodle', 'upstream.function': wsfunction }, async () => {
-        const res = await this.pool.request({
-          method: 'POST',
-          path: this.path,
-          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) },
-          body,
-          signal,
-        });
-        const text = await res.body.text();
-        this.observe(wsfunction, started, res.statusCode === 200 ? 'ok' : 'error');
-        return { status: res.statusCode, text, retryAfter: res.headers['retry-after'] };
-      });
+      return await inSpan(
+        `moodle ${wsfunction}`,
+        { 'upstream.system': 'moodle', 'upstream.function': wsfunction },
+        async () => {
+          const res = await this.pool.request({
+            method: 'POST',
+            path: this.path,
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              accept: 'application/json',
+              ...(requestId ? { 'x-request-id': requestId } : {}),
+            },
+            body,
+            signal,
+          });
+          const text = await res.body.text();
+          this.observe(wsfunction, started, res.statusCode === 200 ? 'ok' : 'error');
+          return { status: res.statusCode, text, retryAfter: res.headers['retry-after'] };
+        },
+      );
     } catch (err) {
       this.observe(wsfunction, started, 'unreachable');
       const e = err as Error;
       const timedOut =
-        err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || e.name === 'TimeoutError' || e.name === 'AbortError';
+        err instanceof undiciErrors.HeadersTimeoutError ||
+        err instanceof undiciErrors.BodyTimeoutError ||
+        e.name === 'TimeoutError' ||
+        e.name === 'AbortError';
       throw new UpstreamError({
         system: 'moodle',
         code: timedOut ? 'TIMEOUT' : 'UNAVAILABLE',
@@ -120,10 +168,17 @@ export class MoodleClient extends MoodleFunctions {
 
   private observe(wsfunction: string, started: number, outcome: string) {
     this.metrics?.upstreamCalls.inc({ system: 'moodle', function: wsfunction, outcome });
-    this.metrics?.upstreamDuration.observe({ system: 'moodle', function: wsfunction }, (performance.now() - started) / 1000);
+    this.metrics?.upstreamDuration.observe(
+      { system: 'moodle', function: wsfunction },
+      (performance.now() - started) / 1000,
+    );
   }
 
-  private interpret<T>(wsfunction: string, res: { status: number; text: string; retryAfter?: string | string[] }, schema: z.ZodType<T>): CallResult<T> {
+  private interpret<T>(
+    wsfunction: string,
+    res: { status: number; text: string; retryAfter?: string | string[] },
+    schema: z.ZodType<T>,
+  ): CallResult<T> {
     if (res.status !== 200) {
       // 403 and 503 are what a Moodle in maintenance mode or behind a closed proxy answers.
       throw new UpstreamError({
@@ -169,11 +224,17 @@ export class MoodleClient extends MoodleFunctions {
           .join('; '),
       });
     }
-    const warnings = json && typeof json === 'object' && 'warnings' in json ? warningsSchema.safeParse((json as { warnings: unknown }).warnings) : null;
+    const warnings =
+      json && typeof json === 'object' && 'warnings' in json
+        ? warningsSchema.safeParse((json as { warnings: unknown }).warnings)
+        : null;
     return { data: parsed.data, warnings: warnings?.success ? warnings.data : [] };
   }
 }
 
-export function createMoodleClient(config: MoodleClientConfig, opts?: MoodleClientOptions): MoodleClient {
+export function createMoodleClient(
+  config: MoodleClientConfig,
+  opts?: MoodleClientOptions,
+): MoodleClient {
   return new MoodleClient(config, opts);
 }

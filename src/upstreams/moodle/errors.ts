@@ -14,7 +14,14 @@ export interface MoodleWarning {
 export class MoodleError extends UpstreamError {
   readonly exception: string;
 
-  constructor(init: { wsfunction: string; exception: string; errorcode?: string; message: string; debuginfo?: string; applied?: number }) {
+  constructor(init: {
+    wsfunction: string;
+    exception: string;
+    errorcode?: string;
+    message: string;
+    debuginfo?: string;
+    applied?: number;
+  }) {
     super({
       system: 'moodle',
       code: codeFor(init.errorcode, init.exception),
@@ -28,12 +35,23 @@ export class MoodleError extends UpstreamError {
   }
 }
 
-const NOT_FOUND_CODES = new Set(['invalidrecord', 'invaliduser', 'invalidcourseid', 'unknowncourseidnumber']);
+const NOT_FOUND_CODES = new Set([
+  'invalidrecord',
+  'invaliduser',
+  'invalidcourseid',
+  'unknowncourseidnumber',
+]);
 
 function codeFor(errorcode: string | undefined, exception: string): UpstreamErrorCode {
   if (errorcode === 'invalidtoken') return 'UNAUTHORIZED';
-  if (errorcode === 'accessexception' || errorcode === 'nopermissions' || errorcode === 'requireloginerror') return 'FORBIDDEN';
-  if (exception === 'dml_missing_record_exception' || (errorcode && NOT_FOUND_CODES.has(errorcode))) return 'NOT_FOUND';
+  if (
+    errorcode === 'accessexception' ||
+    errorcode === 'nopermissions' ||
+    errorcode === 'requireloginerror'
+  )
+    return 'FORBIDDEN';
+  if (exception === 'dml_missing_record_exception' || (errorcode && NOT_FOUND_CODES.has(errorcode)))
+    return 'NOT_FOUND';
   return 'REJECTED';
 }
 

@@ -64,7 +64,9 @@ export const enrolledUserSchema = z.looseObject({
   idnumber: optString,
   auth: optString,
   suspended: z.boolean().optional(),
-  roles: z.array(z.looseObject({ roleid: z.number().int(), shortname: z.string(), name: optString })).optional(),
+  roles: z
+    .array(z.looseObject({ roleid: z.number().int(), shortname: z.string(), name: optString }))
+    .optional(),
 });
 export type EnrolledUser = z.infer<typeof enrolledUserSchema>;
 
@@ -75,7 +77,9 @@ export const siteInfoSchema = z.looseObject({
   siteurl: z.string(),
   release: z.string().optional(),
   version: z.string().optional(),
-  functions: z.array(z.looseObject({ name: z.string(), version: z.string().optional() })).optional(),
+  functions: z
+    .array(z.looseObject({ name: z.string(), version: z.string().optional() }))
+    .optional(),
 });
 
 const warningsOnly = z.looseObject({ warnings: z.array(z.unknown()).optional() });
@@ -109,7 +113,12 @@ export const newUserSchema = z
 export type NewUser = z.infer<typeof newUserSchema>;
 
 export const newCategorySchema = z
-  .object({ name: text, parent: z.number().int().min(0).optional(), idnumber: z.string().max(100).optional(), description: z.string().optional() })
+  .object({
+    name: text,
+    parent: z.number().int().min(0).optional(),
+    idnumber: z.string().max(100).optional(),
+    description: z.string().optional(),
+  })
   .strict();
 export type NewCategory = z.infer<typeof newCategorySchema>;
 
@@ -142,7 +151,9 @@ export type Enrolment = z.infer<typeof enrolmentSchema>;
 /** A call the gateway should never make: bad parameters, caught before anything is sent. */
 export class MoodleParamsError extends TypeError {
   constructor(wsfunction: string, error: z.ZodError) {
-    super(`${wsfunction}: invalid parameters: ${error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    super(
+      `${wsfunction}: invalid parameters: ${error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
     this.name = 'MoodleParamsError';
   }
 }
@@ -173,7 +184,11 @@ export abstract class MoodleFunctions {
     for (const [shortname, id] of Object.entries(roleIds)) this.roleCache.set(shortname, id);
   }
 
-  abstract call<T>(wsfunction: string, params: Record<string, FormValue>, schema: z.ZodType<T>): Promise<CallResult<T>>;
+  abstract call<T>(
+    wsfunction: string,
+    params: Record<string, FormValue>,
+    schema: z.ZodType<T>,
+  ): Promise<CallResult<T>>;
 
   async getSiteInfo() {
     return (await this.call('core_webservice_get_site_info', {}, siteInfoSchema)).data;
@@ -186,14 +201,26 @@ export abstract class MoodleFunctions {
     if (values.length === 0) return []; // Moodle rejects an empty list with invalidparameter.
     const out: MoodleUser[] = [];
     for (const chunk of chunkByBudget([...values], this.budget, 1)) {
-      out.push(...(await this.call('core_user_get_users_by_field', { field, values: chunk }, z.array(moodleUserSchema))).data);
+      out.push(
+        ...(
+          await this.call(
+            'core_user_get_users_by_field',
+            { field, values: chunk },
+            z.array(moodleUserSchema),
+          )
+        ).data,
+      );
     }
     return out;
   }
 
   /** Criteria are ANDed; `email` accepts `%` (case-insensitive LIKE). Deleted users are excluded. */
   async getUsers(criteria: Array<{ key: string; value: string }>) {
-    const { data, warnings } = await this.call('core_user_get_users', { criteria }, z.looseObject({ users: z.array(moodleUserSchema) }));
+    const { data, warnings } = await this.call(
+      'core_user_get_users',
+      { criteria },
+      z.looseObject({ users: z.array(moodleUserSchema) }),
+    );
     return { users: data.users, warnings };
   }
 
@@ -203,10 +230,14 @@ export abstract class MoodleFunctions {
   }
 
   /** Item by item: bad items come back as warnings (`invaliduserid`), good ones are applied. */
-  async updateUsers(users: ReadonlyArray<{ id: number } & Partial<NewUser> & { suspended?: boolean }>): Promise<MoodleWarning[]> {
+  async updateUsers(
+    users: ReadonlyArray<{ id: number } & Partial<NewUser> & { suspended?: boolean }>,
+  ): Promise<MoodleWarning[]> {
     const warnings: MoodleWarning[] = [];
     for (const chunk of chunkByBudget(users as unknown as FormValue[], this.budget)) {
-      warnings.push(...(await this.call('core_user_update_users', { users: chunk }, warningsOnly)).warnings);
+      warnings.push(
+        ...(await this.call('core_user_update_users', { users: chunk }, warningsOnly)).warnings,
+      );
     }
     return warnings;
   }
@@ -229,16 +260,36 @@ export abstract class MoodleFunctions {
     const list = Object.entries(criteria)
       .filter(([, v]) => v !== undefined)
       .map(([key, value]) => ({ key, value: String(value) }));
-    return (await this.call('core_course_get_categories', { criteria: list, addsubcategories: opts.addsubcategories }, z.array(moodleCategorySchema))).data;
+    return (
+      await this.call(
+        'core_course_get_categories',
+        { criteria: list, addsubcategories: opts.addsubcategories },
+        z.array(moodleCategorySchema),
+      )
+    ).data;
   }
 
-  async createCategories(categories: readonly NewCategory[]): Promise<Array<{ id: number; name: string }>> {
-    return this.createAll('core_course_create_categories', 'categories', newCategorySchema, categories, 'name');
+  async createCategories(
+    categories: readonly NewCategory[],
+  ): Promise<Array<{ id: number; name: string }>> {
+    return this.createAll(
+      'core_course_create_categories',
+      'categories',
+      newCategorySchema,
+      categories,
+      'name',
+    );
   }
 
   /** A top-level category needs `recursive` (or a new parent) to go: Moodle refuses to move contents to root. */
-  async deleteCategories(categories: ReadonlyArray<{ id: number; recursive?: boolean; newparent?: number }>): Promise<void> {
-    await this.call('core_course_delete_categories', { categories: categories.map((c) => ({ ...c })) }, nullBody);
+  async deleteCategories(
+    categories: ReadonlyArray<{ id: number; recursive?: boolean; newparent?: number }>,
+  ): Promise<void> {
+    await this.call(
+      'core_course_delete_categories',
+      { categories: categories.map((c) => ({ ...c })) },
+      nullBody,
+    );
   }
 
   // ---------- courses
@@ -246,7 +297,8 @@ export abstract class MoodleFunctions {
   /** No field = every course (the site course included). `idnumber` and `shortname` take one value. */
   async getCoursesByField(field?: CourseField, value?: string): Promise<MoodleCourse[]> {
     const reply = z.looseObject({ courses: z.array(moodleCourseSchema) });
-    return (await this.call('core_course_get_courses_by_field', { field, value }, reply)).data.courses;
+    return (await this.call('core_course_get_courses_by_field', { field, value }, reply)).data
+      .courses;
   }
 
   /**
@@ -267,57 +319,106 @@ export abstract class MoodleFunctions {
 
   /** Unspecified order, unknown ids silently dropped; no ids = every course. */
   async getCourses(ids?: readonly number[]): Promise<MoodleCourse[]> {
-    if (!ids) return (await this.call('core_course_get_courses', {}, z.array(moodleCourseSchema))).data;
+    if (!ids)
+      return (await this.call('core_course_get_courses', {}, z.array(moodleCourseSchema))).data;
     const out: MoodleCourse[] = [];
     for (const chunk of chunkByBudget([...ids], this.budget)) {
-      out.push(...(await this.call('core_course_get_courses', { options: { ids: chunk } }, z.array(moodleCourseSchema))).data);
+      out.push(
+        ...(
+          await this.call(
+            'core_course_get_courses',
+            { options: { ids: chunk } },
+            z.array(moodleCourseSchema),
+          )
+        ).data,
+      );
     }
     return out;
   }
 
-  async createCourses(courses: readonly NewCourse[]): Promise<Array<{ id: number; shortname: string }>> {
-    return this.createAll('core_course_create_courses', 'courses', newCourseSchema, courses, 'shortname');
+  async createCourses(
+    courses: readonly NewCourse[],
+  ): Promise<Array<{ id: number; shortname: string }>> {
+    return this.createAll(
+      'core_course_create_courses',
+      'courses',
+      newCourseSchema,
+      courses,
+      'shortname',
+    );
   }
 
   /** Item by item: an unknown id is a warning (`unknowncourseidnumber`), the others are deleted. */
   async deleteCourses(ids: readonly number[]): Promise<MoodleWarning[]> {
     const warnings: MoodleWarning[] = [];
     for (const chunk of chunkByBudget([...ids], this.budget))
-      warnings.push(...(await this.call('core_course_delete_courses', { courseids: chunk }, warningsOnly)).warnings);
+      warnings.push(
+        ...(await this.call('core_course_delete_courses', { courseids: chunk }, warningsOnly))
+          .warnings,
+      );
     return warnings;
   }
 
   // ---------- enrolments
 
   /** Ordered by user id. `limitfrom`/`limitnumber` page it; `userfields` keeps replies small. */
-  async getEnrolledUsers(courseId: number, opts: EnrolledUsersOptions = {}): Promise<EnrolledUser[]> {
+  async getEnrolledUsers(
+    courseId: number,
+    opts: EnrolledUsersOptions = {},
+  ): Promise<EnrolledUser[]> {
     const options: Array<{ name: string; value: string }> = [];
     if (opts.userfields) options.push({ name: 'userfields', value: opts.userfields.join(',') });
-    if (opts.onlyactive !== undefined) options.push({ name: 'onlyactive', value: opts.onlyactive ? '1' : '0' });
-    if (opts.limitfrom !== undefined) options.push({ name: 'limitfrom', value: String(opts.limitfrom) });
-    if (opts.limitnumber !== undefined) options.push({ name: 'limitnumber', value: String(opts.limitnumber) });
+    if (opts.onlyactive !== undefined)
+      options.push({ name: 'onlyactive', value: opts.onlyactive ? '1' : '0' });
+    if (opts.limitfrom !== undefined)
+      options.push({ name: 'limitfrom', value: String(opts.limitfrom) });
+    if (opts.limitnumber !== undefined)
+      options.push({ name: 'limitnumber', value: String(opts.limitnumber) });
     return (
-      await this.call('core_enrol_get_enrolled_users', { courseid: courseId, options: options.length ? options : undefined }, z.array(enrolledUserSchema))
+      await this.call(
+        'core_enrol_get_enrolled_users',
+        { courseid: courseId, options: options.length ? options : undefined },
+        z.array(enrolledUserSchema),
+      )
     ).data;
   }
 
   /** One user per call (Moodle has no batch form). `returnusercount=0` skips a count query per course. */
   async getUsersCourses(userId: number): Promise<MoodleCourse[]> {
-    return (await this.call('core_enrol_get_users_courses', { userid: userId, returnusercount: false }, z.array(moodleCourseSchema))).data;
+    return (
+      await this.call(
+        'core_enrol_get_users_courses',
+        { userid: userId, returnusercount: false },
+        z.array(moodleCourseSchema),
+      )
+    ).data;
   }
 
   /** All-or-nothing per request; re-enrolling is a no-op (idempotent), `suspend` updates the status. */
   async enrolUsers(enrolments: readonly Enrolment[]): Promise<void> {
-    await this.inChunks(checked('enrol_manual_enrol_users', enrolmentSchema, enrolments), async (chunk) => {
-      await this.call('enrol_manual_enrol_users', { enrolments: chunk.map((e) => ({ ...e })) }, nullBody);
-      return chunk.length;
-    });
+    await this.inChunks(
+      checked('enrol_manual_enrol_users', enrolmentSchema, enrolments),
+      async (chunk) => {
+        await this.call(
+          'enrol_manual_enrol_users',
+          { enrolments: chunk.map((e) => ({ ...e })) },
+          nullBody,
+        );
+        return chunk.length;
+      },
+    );
   }
 
   /** Idempotent: unenrolling someone not enrolled is not an error. */
-  async unenrolUsers(enrolments: ReadonlyArray<{ userid: number; courseid: number; roleid?: number }>): Promise<void> {
+  async unenrolUsers(
+    enrolments: ReadonlyArray<{ userid: number; courseid: number; roleid?: number }>,
+  ): Promise<void> {
     await this.inChunks(enrolments, async (chunk) => {
-      await this.call('enrol_manual_unenrol_users', { enrolments: chunk.map((e) => ({ ...e })) }, nullBody);
+      await this.call(
+        'enrol_manual_unenrol_users',
+        { enrolments: chunk.map((e) => ({ ...e })) },
+        nullBody,
+      );
       return chunk.length;
     });
   }
@@ -332,7 +433,8 @@ export abstract class MoodleFunctions {
     if (known !== undefined) return known;
     for (const courseId of lookIn) {
       const users = await this.getEnrolledUsers(courseId, { userfields: ['id', 'roles'] });
-      for (const role of users.flatMap((u) => u.roles ?? [])) this.roleCache.set(role.shortname, role.roleid);
+      for (const role of users.flatMap((u) => u.roles ?? []))
+        this.roleCache.set(role.shortname, role.roleid);
       const found = this.roleCache.get(shortname);
       if (found !== undefined) return found;
     }
@@ -344,11 +446,21 @@ export abstract class MoodleFunctions {
   }
 
   /** The create functions' common shape: checked items, all-or-nothing chunks, `[{id, <label>}]` back. */
-  private async createAll<T, L extends string>(wsfunction: string, key: string, schema: z.ZodType<T>, items: readonly unknown[], label: L) {
+  private async createAll<T, L extends string>(
+    wsfunction: string,
+    key: string,
+    schema: z.ZodType<T>,
+    items: readonly unknown[],
+    label: L,
+  ) {
     const reply = z.array(z.looseObject({ id: z.number().int(), [label]: z.string() }));
     const created: Array<{ id: number } & Record<L, string>> = [];
     await this.inChunks(checked(wsfunction, schema, items), async (chunk) => {
-      const { data } = await this.call(wsfunction, { [key]: chunk.map((item) => ({ ...(item as object) }) as Record<string, FormValue>) }, reply);
+      const { data } = await this.call(
+        wsfunction,
+        { [key]: chunk.map((item) => ({ ...(item as object) }) as Record<string, FormValue>) },
+        reply,
+      );
       created.push(...(data as Array<{ id: number } & Record<L, string>>));
       return chunk.length;
     });
@@ -356,9 +468,15 @@ export abstract class MoodleFunctions {
   }
 
   /** Runs all-or-nothing chunks in order; a failure says how many items the earlier chunks applied. */
-  private async inChunks<T>(items: readonly T[], run: (chunk: T[]) => Promise<number>): Promise<void> {
+  private async inChunks<T>(
+    items: readonly T[],
+    run: (chunk: T[]) => Promise<number>,
+  ): Promise<void> {
     let applied = 0;
-    for (const chunk of chunkByBudget(items as unknown as FormValue[], this.budget) as unknown as T[][]) {
+    for (const chunk of chunkByBudget(
+      items as unknown as FormValue[],
+      this.budget,
+    ) as unknown as T[][]) {
       try {
         applied += await run(chunk);
       } catch (err) {

@@ -5,7 +5,12 @@ import type { Metrics } from '../../observability/metrics';
 import { currentRequestId } from '../../observability/request-context';
 import { inSpan } from '../../observability/tracing';
 import { UpstreamError, retryAfterMs } from '../errors';
-import { DEFAULT_RESILIENCE, createUpstreamPolicy, type ResilienceOptions, type UpstreamPolicy } from '../resilience';
+import {
+  DEFAULT_RESILIENCE,
+  createUpstreamPolicy,
+  type ResilienceOptions,
+  type UpstreamPolicy,
+} from '../resilience';
 import {
   departementSchema,
   errorBodySchema,
@@ -22,7 +27,10 @@ import {
   type RegistrationEtat,
 } from './types';
 
-export type ScodocClientConfig = Pick<ScodocConfig, 'url' | 'username' | 'password' | 'dept' | 'timeoutMs' | 'connections'>;
+export type ScodocClientConfig = Pick<
+  ScodocConfig,
+  'url' | 'username' | 'password' | 'dept' | 'timeoutMs' | 'connections'
+>;
 
 export interface ScodocClientOptions {
   metrics?: Metrics;
@@ -72,15 +80,26 @@ export class ScodocClient {
     const url = new URL(config.url);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
-    this.apiPrefix = config.dept ? `${this.basePath}/${encodeURIComponent(config.dept)}/api` : `${this.basePath}/api`;
-    this.pool = new Pool(this.origin, { connections: config.connections, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
+    this.apiPrefix = config.dept
+      ? `${this.basePath}/${encodeURIComponent(config.dept)}/api`
+      : `${this.basePath}/api`;
+    this.pool = new Pool(this.origin, {
+      connections: config.connections,
+      headersTimeout: config.timeoutMs,
+      bodyTimeout: config.timeoutMs,
+    });
     this.now = opts.now ?? Date.now;
     this.tokenTtlMs = (opts.tokenTtlSeconds ?? 3600) * 1000;
     this.renewBeforeMs = (opts.renewBeforeSeconds ?? 300) * 1000;
     this.metrics = opts.metrics;
     this.policy = createUpstreamPolicy(
       'scodoc',
-      { ...DEFAULT_RESILIENCE, timeoutMs: config.timeoutMs, maxConcurrent: config.connections, ...opts.resilience },
+      {
+        ...DEFAULT_RESILIENCE,
+        timeoutMs: config.timeoutMs,
+        maxConcurrent: config.connections,
+        ...opts.resilience,
+      },
       opts.metrics,
     );
   }
@@ -105,12 +124,23 @@ export class ScodocClient {
   }
 
   createDepartement(input: CreateDepartementInput): Promise<Departement> {
-    return this.request({ method: 'POST', template: '/departement/create', path: '/departement/create', body: input, schema: departementSchema });
+    return this.request({
+      method: 'POST',
+      template: '/departement/create',
+      path: '/departement/create',
+      body: input,
+      schema: departementSchema,
+    });
   }
 
   /** ScoDoc deletes the département and everything in it. Its reply body varies by version: ignored. */
   async deleteDepartement(acronym: string): Promise<void> {
-    await this.request({ method: 'POST', template: '/departement/<acronym>/delete', path: `/departement/${seg(acronym)}/delete`, schema: anyJson });
+    await this.request({
+      method: 'POST',
+      template: '/departement/<acronym>/delete',
+      path: `/departement/${seg(acronym)}/delete`,
+      schema: anyJson,
+    });
   }
 
   editDepartement(acronym: string, changes: { visible: boolean }): Promise<Departement> {
@@ -128,18 +158,30 @@ export class ScodocClient {
   /** The singular route: when a NIP/INE exists in several départements ScoDoc picks the latest registered. */
   etudiant(key: EtudiantKey): Promise<Etudiant | null> {
     const { kind, value } = keyOf(key);
-    return this.single(`/etudiant/${kind}/<${kind}>`, `/etudiant/${kind}/${seg(value)}`, etudiantSchema);
+    return this.single(
+      `/etudiant/${kind}/<${kind}>`,
+      `/etudiant/${kind}/${seg(value)}`,
+      etudiantSchema,
+    );
   }
 
   /** Every étudiant record with that key (one per département the person went through); [] when none. */
   etudiants(key: EtudiantKey): Promise<Etudiant[]> {
     const { kind, value } = keyOf(key);
-    return this.list(`/etudiants/${kind}/<${kind}>`, `/etudiants/${kind}/${seg(value)}`, etudiantSchema);
+    return this.list(
+      `/etudiants/${kind}/<${kind}>`,
+      `/etudiants/${kind}/${seg(value)}`,
+      etudiantSchema,
+    );
   }
 
   /** Every étudiant the département ever had. ScoDoc pages nothing: the reply can be thousands long. */
   departementEtudiants(acronym: string): Promise<Etudiant[]> {
-    return this.list('/departement/<acronym>/etudiants', `/departement/${seg(acronym)}/etudiants`, etudiantSchema);
+    return this.list(
+      '/departement/<acronym>/etudiants',
+      `/departement/${seg(acronym)}/etudiants`,
+      etudiantSchema,
+    );
   }
 
   etudiantsCourants(opts: { long?: boolean } = {}): Promise<Etudiant[]> {
@@ -148,7 +190,13 @@ export class ScodocClient {
   }
 
   createEtudiant(input: CreateEtudiantInput): Promise<Etudiant> {
-    return this.request({ method: 'POST', template: '/etudiant/create', path: '/etudiant/create', body: input, schema: etudiantSchema });
+    return this.request({
+      method: 'POST',
+      template: '/etudiant/create',
+      path: '/etudiant/create',
+      body: input,
+      schema: etudiantSchema,
+    });
   }
 
   // ---------- formsemestres
@@ -159,25 +207,47 @@ export class ScodocClient {
 
   /** Conjunction of the criteria; [] when nothing matches. One call for a whole département or year. */
   formsemestresQuery(query: FormsemestresQuery): Promise<Formsemestre[]> {
-    return this.list('/formsemestres/query', '/formsemestres/query', formsemestreSchema, { ...query });
+    return this.list('/formsemestres/query', '/formsemestres/query', formsemestreSchema, {
+      ...query,
+    });
   }
 
   formsemestresCourants(acronym: string): Promise<Formsemestre[]> {
-    return this.list('/departement/<acronym>/formsemestres_courants', `/departement/${seg(acronym)}/formsemestres_courants`, formsemestreSchema);
+    return this.list(
+      '/departement/<acronym>/formsemestres_courants',
+      `/departement/${seg(acronym)}/formsemestres_courants`,
+      formsemestreSchema,
+    );
   }
 
   etudiantFormsemestres(key: EtudiantKey): Promise<Formsemestre[]> {
     const { kind, value } = keyOf(key);
-    return this.list(`/etudiant/${kind}/<${kind}>/formsemestres`, `/etudiant/${kind}/${seg(value)}/formsemestres`, formsemestreSchema);
+    return this.list(
+      `/etudiant/${kind}/<${kind}>/formsemestres`,
+      `/etudiant/${kind}/${seg(value)}/formsemestres`,
+      formsemestreSchema,
+    );
   }
 
   /** Students of a formsemestre, optionally only those in the given states (I, D, DEF). */
-  formsemestreEtudiants(id: number, opts: { etat?: RegistrationEtat[]; long?: boolean } = {}): Promise<Etudiant[]> {
+  formsemestreEtudiants(
+    id: number,
+    opts: { etat?: RegistrationEtat[]; long?: boolean } = {},
+  ): Promise<Etudiant[]> {
     const long = opts.long ? '/long' : '';
     if (!opts.etat || opts.etat.length === 0) {
-      return this.list(`/formsemestre/<id>/etudiants${long}`, `/formsemestre/${id}/etudiants${long}`, etudiantSchema);
+      return this.list(
+        `/formsemestre/<id>/etudiants${long}`,
+        `/formsemestre/${id}/etudiants${long}`,
+        etudiantSchema,
+      );
     }
-    return this.list(`/formsemestre/<id>/etudiants${long}/query`, `/formsemestre/${id}/etudiants${long}/query`, etudiantSchema, { etat: opts.etat.join(',') });
+    return this.list(
+      `/formsemestre/<id>/etudiants${long}/query`,
+      `/formsemestre/${id}/etudiants${long}/query`,
+      etudiantSchema,
+      { etat: opts.etat.join(',') },
+    );
   }
 
   close(): Promise<void> {
@@ -186,8 +256,19 @@ export class ScodocClient {
 
   // ---------- plumbing
 
-  private list<T>(template: string, path: string, item: z.ZodType<T>, query?: Call<T[]>['query']): Promise<T[]> {
-    return this.request({ method: 'GET', template, path, query, schema: item.array() as unknown as z.ZodType<T[]> });
+  private list<T>(
+    template: string,
+    path: string,
+    item: z.ZodType<T>,
+    query?: Call<T[]>['query'],
+  ): Promise<T[]> {
+    return this.request({
+      method: 'GET',
+      template,
+      path,
+      query,
+      schema: item.array() as unknown as z.ZodType<T[]>,
+    });
   }
 
   /** Singular routes answer 404 for "no such object": that is a null, not an error. */
@@ -203,7 +284,8 @@ export class ScodocClient {
   /** GETs are reads (retried, deduplicated); POSTs are writes (never retried). */
   private request<T>(call: Call<T>): Promise<T> {
     const attempt = (signal: AbortSignal) => this.attempt(call, signal);
-    if (call.method === 'GET') return this.policy.read(`${call.path}${call.query ? toSearch(call.query) : ''}`, attempt);
+    if (call.method === 'GET')
+      return this.policy.read(`${call.path}${call.query ? toSearch(call.query) : ''}`, attempt);
     return this.policy.write(attempt);
   }
 
@@ -215,7 +297,13 @@ export class ScodocClient {
       this.token = null;
       token = await this.currentToken();
       res = await this.send(call, token, signal);
-      if (res.status === 401) throw this.fail(call, 'UNAUTHORIZED', 401, 'ScoDoc refused the gateway token twice (check the account)');
+      if (res.status === 401)
+        throw this.fail(
+          call,
+          'UNAUTHORIZED',
+          401,
+          'ScoDoc refused the gateway token twice (check the account)',
+        );
     }
     return this.parse(call, res);
   }
@@ -230,7 +318,12 @@ export class ScodocClient {
         accept: 'application/json',
         ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
       },
-      body: call.body === undefined ? (call.method === 'POST' ? '{}' : undefined) : JSON.stringify(call.body),
+      body:
+        call.body === undefined
+          ? call.method === 'POST'
+            ? '{}'
+            : undefined
+          : JSON.stringify(call.body),
     });
   }
 
@@ -243,12 +336,25 @@ export class ScodocClient {
     const started = performance.now();
     const requestId = currentRequestId();
     try {
-      return await inSpan(`scodoc ${fn}`, { 'upstream.system': 'scodoc', 'upstream.function': fn }, async () => {
-        const res = await this.pool.request({ ...req, headers: requestId ? { ...req.headers, 'x-request-id': requestId } : req.headers, signal });
-        const text = await res.body.text();
-        this.observe(fn, started, res.statusCode >= 500 ? 'error' : 'ok');
-        return { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), text, retryAfter: res.headers['retry-after'] };
-      });
+      return await inSpan(
+        `scodoc ${fn}`,
+        { 'upstream.system': 'scodoc', 'upstream.function': fn },
+        async () => {
+          const res = await this.pool.request({
+            ...req,
+            headers: requestId ? { ...req.headers, 'x-request-id': requestId } : req.headers,
+            signal,
+          });
+          const text = await res.body.text();
+          this.observe(fn, started, res.statusCode >= 500 ? 'error' : 'ok');
+          return {
+            status: res.statusCode,
+            contentType: String(res.headers['content-type'] ?? ''),
+            text,
+            retryAfter: res.headers['retry-after'],
+          };
+        },
+      );
     } catch (err) {
       this.observe(fn, started, 'unreachable');
       const timedOut =
@@ -268,10 +374,16 @@ export class ScodocClient {
 
   private observe(fn: string, started: number, outcome: string) {
     this.metrics?.upstreamCalls.inc({ system: 'scodoc', function: fn, outcome });
-    this.metrics?.upstreamDuration.observe({ system: 'scodoc', function: fn }, (performance.now() - started) / 1000);
+    this.metrics?.upstreamDuration.observe(
+      { system: 'scodoc', function: fn },
+      (performance.now() - started) / 1000,
+    );
   }
 
-  private parse<T>(call: Call<T>, res: { status: number; contentType: string; text: string; retryAfter?: string | string[] }): T {
+  private parse<T>(
+    call: Call<T>,
+    res: { status: number; contentType: string; text: string; retryAfter?: string | string[] },
+  ): T {
     if (res.status >= 500 || res.status === 429) {
       throw new UpstreamError({
         system: 'scodoc',
@@ -295,7 +407,8 @@ export class ScodocClient {
         body.success ? body.data.error : undefined,
       );
     }
-    if (json === NOT_JSON) throw this.fail(call, 'UNAVAILABLE', res.status, 'answered with a body that is not JSON');
+    if (json === NOT_JSON)
+      throw this.fail(call, 'UNAVAILABLE', res.status, 'answered with a body that is not JSON');
     const parsed = call.schema.safeParse(json);
     if (!parsed.success) {
       throw new UpstreamError({
@@ -333,7 +446,8 @@ export class ScodocClient {
   // ---------- token lifecycle
 
   private async currentToken(): Promise<string> {
-    if (this.token && this.now() < this.token.expiresAt - this.renewBeforeMs) return this.token.value;
+    if (this.token && this.now() < this.token.expiresAt - this.renewBeforeMs)
+      return this.token.value;
     // Concurrent callers share one token request instead of each logging in.
     this.tokenRequest ??= this.fetchToken().finally(() => {
       this.tokenRequest = null;
@@ -351,19 +465,29 @@ export class ScodocClient {
       headers: { authorization: `Basic ${basic}`, accept: 'application/json' },
     });
     if (res.status === 401 || res.status === 403)
-      throw this.fail(call, 'UNAUTHORIZED', res.status, 'ScoDoc refused the gateway credentials (SCODOC_USERNAME / SCODOC_PASSWORD)');
+      throw this.fail(
+        call,
+        'UNAUTHORIZED',
+        res.status,
+        'ScoDoc refused the gateway credentials (SCODOC_USERNAME / SCODOC_PASSWORD)',
+      );
     const { token } = this.parse({ ...call, path: '/tokens', schema: tokenSchema }, res);
     this.token = { value: token, expiresAt: issuedAt + this.tokenTtlMs };
     return token;
   }
 }
 
-export function createScodocClient(config: ScodocClientConfig, opts?: ScodocClientOptions): ScodocClient {
+export function createScodocClient(
+  config: ScodocClientConfig,
+  opts?: ScodocClientOptions,
+): ScodocClient {
   return new ScodocClient(config, opts);
 }
 
 const NOT_JSON = Symbol('not json');
-const anyJson = { safeParse: (v: unknown) => ({ success: true as const, data: v }) } as unknown as z.ZodType<unknown>;
+const anyJson = {
+  safeParse: (v: unknown) => ({ success: true as const, data: v }),
+} as unknown as z.ZodType<unknown>;
 
 function parseJson(text: string): unknown {
   try {
@@ -386,7 +510,8 @@ function seg(value: string): string {
 
 function toSearch(query: Record<string, string | number | undefined>): string {
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+  for (const [k, v] of Object.entries(query))
+    if (v !== undefined && v !== '') params.set(k, String(v));
   const s = params.toString();
   return s ? `?${s}` : '';
 }

@@ -2,15 +2,15 @@ import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import Table from 'cli-table3';
 import { ConfigError, loadConfig, secretsOf } from './config';
-import { ListCache } from './graph/list-cache';
+import { WriteError } from './domain/errors';
+import { ListCache } from './domain/list-cache';
 import { createLogger } from './log';
 import type { Progress, SyncReport } from './sync/apply';
 import type { SyncPlan } from './sync/plan';
 import { runSync } from './sync/run';
 import { createMoodleClient } from './upstreams/moodle/client';
 import { createScodocClient } from './upstreams/scodoc/client';
-import { Trail } from './writes/context';
-import { WriteError } from './writes/errors';
+import { Trail } from './provisioning/context';
 
 /**
  * `campusgraph sync --semester N [--course ID] [--apply] [--leavers keep|suspend|unenrol]`: the same sync as
@@ -41,10 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     destination: process.stderr,
   });
   const scodoc = createScodocClient(config.scodoc, { resilience: config.resilience });
-  const moodle = createMoodleClient(config.moodle, {
-    roleIds: config.moodle.roleIds,
-    resilience: config.resilience,
-  });
+  const moodle = createMoodleClient(config.moodle, { resilience: config.resilience });
   try {
     return await syncCommand(
       {

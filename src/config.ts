@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { linkingSchema, type LinkingRules } from './graph/linking';
+import type { AccountPolicy } from './domain/accounts';
+import { linkingSchema, type LinkingRules } from './domain/linking';
 import { readFileSync } from 'node:fs';
 import type { ApiKey, AuthSettings } from './auth/authenticate';
 import { SCOPES } from './auth/scopes';
-import type { ResilienceOptions } from './upstreams/resilience';
-import type { AccountPolicy } from './writes/context';
+import type { MoodleConfig } from './upstreams/moodle/config';
+import { DEFAULT_RESILIENCE, type ResilienceOptions } from './upstreams/resilience';
+import type { ScodocConfig } from './upstreams/scodoc/config';
 
 /**
  * The environment, parsed once into a typed Config. Each bad or missing variable yields one line
@@ -89,10 +91,14 @@ const envSchema = linkingSchema.extend({
   MAX_COST: z.coerce.number().int().min(100).default(20_000),
 
   // --- Resilience and observability
-  UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
-  UPSTREAM_QUEUE: z.coerce.number().int().min(0).default(200),
-  BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
-  BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(100).default(10_000),
+  UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(5).default(DEFAULT_RESILIENCE.retries),
+  UPSTREAM_QUEUE: z.coerce.number().int().min(0).default(DEFAULT_RESILIENCE.queue),
+  BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(DEFAULT_RESILIENCE.breakerThreshold),
+  BREAKER_HALF_OPEN_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(DEFAULT_RESILIENCE.breakerHalfOpenAfterMs),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
 
@@ -103,27 +109,6 @@ const envSchema = linkingSchema.extend({
 });
 
 export type Env = z.infer<typeof envSchema>;
-
-export interface ScodocConfig {
-  /** Base URL up to and including `/ScoDoc`, e.g. https://scodoc.example.fr/ScoDoc */
-  url: string;
-  username: string;
-  password: string;
-  /** When set, the department-scoped API `/ScoDoc/<DEPT>/api/...` is used. */
-  dept?: string;
-  timeoutMs: number;
-  connections: number;
-}
-
-export interface MoodleConfig {
-  /** Site root, e.g. https://moodle.example.fr */
-  url: string;
-  token: string;
-  timeoutMs: number;
-  connections: number;
-  maxParamsPerRequest: number;
-  roleIds?: Record<string, number>;
-}
 
 /** `simulated: true` = no URL configured: demo mode starts a simulator and fills url and credentials in. */
 export type Upstream<T> =

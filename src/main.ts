@@ -1,14 +1,10 @@
-import {
-  loadConfig,
-  requireServerAuth,
-  secretsOf,
-  type MoodleConfig,
-  type ScodocConfig,
-} from './config';
+import { loadConfig, requireServerAuth, secretsOf } from './config';
 import { createLogger } from './log';
 import { initTracing } from './observability/otel';
 import { runOrExit } from './process';
 import { createGateway } from './server';
+import type { MoodleConfig } from './upstreams/moodle/config';
+import type { ScodocConfig } from './upstreams/scodoc/config';
 import {
   MOODLE_SIM_TOKEN,
   SCODOC_SIM_PASSWORD,

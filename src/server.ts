@@ -15,17 +15,19 @@ import type { ScodocClient } from './upstreams/scodoc/client';
 import { createAuthenticator, type Authenticator } from './auth/authenticate';
 import { MemoryRateLimitStore, type RateLimitStore } from './auth/rate-limit';
 import type { Caller } from './auth/scopes';
-import type { MoodleConfig, ScodocConfig, SecurityConfig } from './config';
+import { loadConfig, type SecurityConfig } from './config';
+import type { AccountPolicy } from './domain/accounts';
+import type { LinkingRules } from './domain/linking';
+import { ListCache } from './domain/list-cache';
 import { createContextFactory } from './graph/context';
 import { maskError } from './graph/errors';
 import { GRAPHIQL_DEFAULT_QUERY } from './graph/examples';
-import { DEFAULT_LINKING, type LinkingRules } from './graph/linking';
-import { ListCache } from './graph/list-cache';
 import { schema } from './graph/schema';
 import type { Logger } from './log';
 import { createMoodleClient } from './upstreams/moodle/client';
+import type { MoodleConfig } from './upstreams/moodle/config';
 import { createScodocClient } from './upstreams/scodoc/client';
-import type { AccountPolicy } from './writes/context';
+import type { ScodocConfig } from './upstreams/scodoc/config';
 
 export interface GatewayOptions {
   scodoc: ScodocConfig;
@@ -54,15 +56,14 @@ export interface Gateway {
 
 export type AuthenticatedRequest = IncomingMessage & { caller?: Caller };
 
-/** Demo defaults: no client authentication, GraphiQL on, generous limits. */
+/** What an unset option means: the configuration's own defaults (an empty environment). */
+const DEFAULTS = loadConfig({});
+
+/** Demo defaults: no client authentication, GraphiQL on, a generous rate limit. */
 export const OPEN_SECURITY: SecurityConfig = {
+  ...DEFAULTS.security,
   auth: { apiKeys: [], jwt: null, disabled: true },
-  corsOrigins: [],
-  graphiql: true,
-  introspection: true,
   rateLimitPerMinute: 6000,
-  maxBodyBytes: 1_000_000,
-  limits: { depth: 12, aliases: 15, tokens: 5000, cost: 20_000 },
 };
 
 /** The gateway: one Yoga instance over both upstream clients, behind authentication and request limits. */
@@ -70,11 +71,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const security = opts.security ?? OPEN_SECURITY;
   const metrics = opts.metrics ?? new Metrics();
   const scodoc = createScodocClient(opts.scodoc, { metrics, resilience: opts.resilience });
-  const moodle = createMoodleClient(opts.moodle, {
-    roleIds: opts.moodle.roleIds,
-    metrics,
-    resilience: opts.resilience,
-  });
+  const moodle = createMoodleClient(opts.moodle, { metrics, resilience: opts.resilience });
   const ready = readiness(scodoc, moodle);
   const auth = createAuthenticator(security.auth);
   const limiter = opts.rateLimitStore ?? new MemoryRateLimitStore();
@@ -84,9 +81,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       scodoc,
       moodle,
       log: opts.log,
-      linking: opts.linking ?? DEFAULT_LINKING,
-      accounts: opts.accounts ?? { usernameRule: 'nip', auth: 'cas' },
-      lists: new ListCache(opts.listCacheTtlMs ?? 60_000),
+      linking: opts.linking ?? DEFAULTS.linking,
+      accounts: opts.accounts ?? DEFAULTS.accounts,
+      lists: new ListCache(opts.listCacheTtlMs ?? DEFAULTS.listCacheTtlMs),
       today: opts.today ?? (() => new Date().toISOString().slice(0, 10)),
     }),
     graphqlEndpoint: '/graphql',

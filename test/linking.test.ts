@@ -10,7 +10,7 @@ import {
   pickStudentRecord,
   semesterKeyOfCourse,
   studentUserKey,
-} from '../src/graph/linking';
+} from '../src/domain/linking';
 
 describe('linking rules', () => {
   it('normalizes NIPs from spreadsheets and hand entry', () => {

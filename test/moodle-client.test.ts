@@ -2,13 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateDemoUniversity } from '../src/simulators/demo-data/generate';
 import { startMoodleSimulator, type MoodleSimulator } from '../src/simulators/moodle/server';
 import { UpstreamError } from '../src/upstreams/errors';
-import { createMoodleClient, type MoodleClient } from '../src/upstreams/moodle/client';
+import { createMoodleClient, MoodleClient } from '../src/upstreams/moodle/client';
 import { MoodleBatchError, MoodleError } from '../src/upstreams/moodle/errors';
 import { chunkByBudget, countLeaves, encodeForm, FIXED_FIELDS } from '../src/upstreams/moodle/form';
+import { HttpMoodleTransport } from '../src/upstreams/moodle/transport';
 
 const TOKEN = 'moodle-s3cret-token-value';
 const FIXTURES = fileURLToPath(new URL('../../shared/fixtures/moodle/', import.meta.url));
@@ -16,6 +18,7 @@ const university = generateDemoUniversity({ today: '2026-11-23', students: 150 }
 
 let sim: MoodleSimulator;
 const clients: MoodleClient[] = [];
+const transports: HttpMoodleTransport[] = [];
 function client(
   opts: {
     budget?: number;
@@ -24,7 +27,13 @@ function client(
     roleIds?: Record<string, number>;
   } = {},
 ) {
-  const c = createMoodleClient(
+  // Its transport is closed with the others.
+  return new MoodleClient(transport(opts), opts.budget ?? 4000, opts.roleIds);
+}
+
+/** The bare protocol, for calls no typed function makes. */
+function transport(opts: { budget?: number; url?: string; timeoutMs?: number } = {}) {
+  const t = new HttpMoodleTransport(
     {
       url: opts.url ?? sim.url,
       token: TOKEN,
@@ -33,17 +42,17 @@ function client(
       maxParamsPerRequest: opts.budget ?? 4000,
     },
     // The policies (retries, breaker) are tested on their own: here every failure must reach the caller as is.
-    { roleIds: opts.roleIds, resilience: { retries: 0, breakerThreshold: 1_000 } },
+    { resilience: { retries: 0, breakerThreshold: 1_000 } },
   );
-  clients.push(c);
-  return c;
+  transports.push(t);
+  return t;
 }
 
 beforeAll(async () => {
   sim = await startMoodleSimulator({ university, token: TOKEN });
 });
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
+  await Promise.all([...clients, ...transports].map((c) => c.close()));
   await sim.close();
 });
 beforeEach(() => {
@@ -364,10 +373,9 @@ describe('Moodle failures', () => {
 
   it('the token never appears in an error, whatever the failure', async () => {
     const c = client({ timeoutMs: 300 });
+    const raw = transport({ timeoutMs: 300 });
     const errors: UpstreamError[] = [];
-    errors.push(
-      await failure(c.call('core_fx_no_such_function', {}, (await import('zod')).z.unknown())),
-    );
+    errors.push(await failure(raw.call('core_fx_no_such_function', {}, z.unknown())));
     sim.setFaults({ down: true });
     errors.push(await failure(c.getSiteInfo()));
     for (const e of errors) {
@@ -378,12 +386,12 @@ describe('Moodle failures', () => {
   });
 
   it('refuses to send more values than the budget: Moodle would silently drop them', async () => {
-    const c = client({ budget: 10 });
+    const c = transport({ budget: 10 });
     await expect(
       c.call(
         'core_user_get_users_by_field',
         { field: 'id', values: Array.from({ length: 20 }, (_, i) => String(i)) },
-        (await import('zod')).z.unknown(),
+        z.unknown(),
       ),
     ).rejects.toThrow(RangeError);
   });

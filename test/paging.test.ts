@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ListCache } from '../src/graph/list-cache';
+import { ListCache } from '../src/domain/list-cache';
 import { decodeCursor, encodeCursor, pageOf, rosterKey } from '../src/graph/paging';
 
 const items = Array.from({ length: 10 }, (_, i) => ({

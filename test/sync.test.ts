@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LINKING, normalizeNip } from '../src/graph/linking';
-import { ListCache } from '../src/graph/list-cache';
+import { DEFAULT_LINKING, normalizeNip } from '../src/domain/linking';
+import { ListCache } from '../src/domain/list-cache';
 import { createLogger } from '../src/log';
 import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER } from '../src/simulators/start';
 import type { SyncReport } from '../src/sync/apply';
@@ -8,7 +8,7 @@ import { runSync } from '../src/sync/run';
 import { UpstreamError } from '../src/upstreams/errors';
 import { createMoodleClient } from '../src/upstreams/moodle/client';
 import { createScodocClient } from '../src/upstreams/scodoc/client';
-import { Trail } from '../src/writes/context';
+import { Trail } from '../src/provisioning/context';
 import { startTestGateway, type TestGateway } from './support/gateway';
 
 /** Two identical universities: one synced in one go, one interrupted then re-run. */

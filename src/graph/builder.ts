@@ -4,7 +4,14 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import { allows, type Scope } from '../auth/scopes';
-import { ForbiddenError } from '../writes/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PartialFailureError,
+  ValidationError,
+} from '../domain/errors';
+import { UpstreamError } from '../upstreams/errors';
 import type { GraphContext } from './context';
 
 /** The one Pothos builder every domain file adds its types to. */
@@ -26,7 +33,22 @@ export const builder = new SchemaBuilder<{
             extensions: { code: 'FORBIDDEN' },
           }),
   },
-  errors: { defaultTypes: [] },
+  // Every mutation answers `<Name>Result = <Name>Success | the typed errors` (their GraphQL types are in
+  // types/errors.ts): a field opts in with `errors: {}` and states nothing else about errors.
+  errors: {
+    defaultTypes: [
+      ValidationError,
+      NotFoundError,
+      ConflictError,
+      ForbiddenError,
+      PartialFailureError,
+      UpstreamError,
+    ],
+    directResult: true,
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Result`,
+    },
+  },
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',

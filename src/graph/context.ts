@@ -1,16 +1,8 @@
 import { NOBODY, type Caller } from '../auth/scopes';
+import type { AccountPolicy } from '../domain/accounts';
 import type { Logger } from '../log';
-import type { AccountPolicy, WriteDeps } from '../writes/context';
-import type { MoodleClient } from '../upstreams/moodle/client';
-import type { ScodocClient } from '../upstreams/scodoc/client';
-import type { LinkingRules } from './linking';
-import type { ListCache } from './list-cache';
-import { createLoaders, type Loaders } from './loaders';
-
-export interface Upstreams {
-  scodoc: ScodocClient;
-  moodle: MoodleClient;
-}
+import type { WriteDeps } from '../provisioning/context';
+import { createLoaders, type LoaderDeps, type Loaders } from './loaders';
 
 /** What every resolver receives: loaders (fresh per request, so batching and caching never cross requests). */
 export interface GraphContext {
@@ -22,13 +14,9 @@ export interface GraphContext {
   caller: Caller;
 }
 
-export interface ContextDeps extends Upstreams {
+export interface ContextDeps extends LoaderDeps {
   log: Logger;
   accounts: AccountPolicy;
-  linking: LinkingRules;
-  lists: ListCache;
-  /** Today's date for "current" semesters; injectable so tests are deterministic. */
-  today: () => string;
 }
 
 export function createContextFactory(deps: ContextDeps) {

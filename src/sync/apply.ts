@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import type { StudentModel } from '../graph/models';
-import { normalizeNip } from '../graph/linking';
-import type { Trail, WriteDeps } from '../writes/context';
-import { usernameFor } from '../writes/accounts';
-import { applyIsolatingFailures, type NipFailure } from '../writes/enrolments';
+import { newAccountFor } from '../domain/accounts';
+import { normalizeNip } from '../domain/linking';
+import type { StudentModel } from '../domain/models';
+import { applyIsolatingFailures, inChunks, type NipFailure } from '../provisioning/batches';
+import type { Trail, WriteDeps } from '../provisioning/context';
 import type { SyncFailure, SyncPlan } from './plan';
 
 export interface SyncReport {
@@ -66,6 +65,7 @@ export async function applySync(
   }));
   const enrolled = await inChunks(
     toEnrol,
+    CHUNK,
     (batch) =>
       applyIsolatingFailures(
         batch,
@@ -98,6 +98,7 @@ export async function applySync(
           );
   const removed = await inChunks(
     leavers,
+    CHUNK,
     (batch) => applyIsolatingFailures(batch, remove, failures),
     (n) => progress('remove', n, leavers.length),
   );
@@ -120,22 +121,15 @@ async function createAccounts(
   failures: NipFailure[],
   progress: Progress,
 ) {
-  const manual = deps.accounts.auth === 'manual';
+  // The plan only lists students with a NIP and an e-mail as accounts to create.
   const items = students.map((s) => ({
     nip: normalizeNip(s.nip)!,
-    user: {
-      username: usernameFor(deps.accounts, s),
-      firstname: s.firstName ?? s.lastName,
-      lastname: s.lastName,
-      email: s.email!,
-      idnumber: normalizeNip(s.nip)!,
-      auth: deps.accounts.auth,
-      password: manual ? `${randomBytes(18).toString('base64url')}aA1!` : undefined,
-    },
+    user: newAccountFor(deps.accounts, { ...s, email: s.email! }),
   }));
   const created: Array<{ nip: string; userid: number }> = [];
   await inChunks(
     items,
+    CHUNK,
     (batch) =>
       applyIsolatingFailures(
         batch,
@@ -151,17 +145,4 @@ async function createAccounts(
     (n) => progress('createAccount', n, items.length),
   );
   return created;
-}
-
-async function inChunks<T>(
-  items: T[],
-  run: (batch: T[]) => Promise<T[]>,
-  onProgress: (done: number) => void,
-): Promise<T[]> {
-  const done: T[] = [];
-  for (let i = 0; i < items.length; i += CHUNK) {
-    done.push(...(await run(items.slice(i, i + CHUNK))));
-    onProgress(Math.min(i + CHUNK, items.length));
-  }
-  return done;
 }

@@ -1,11 +1,12 @@
-import { isSoftDeletedUser, normalizeNip } from '../graph/linking';
-import { toCourse, toSemester, toStudent } from '../graph/mapping';
-import type { CourseModel, SemesterModel, StudentModel } from '../graph/models';
-import type { MoodleUser } from '../upstreams/moodle/functions';
-import type { WriteDeps } from '../writes/context';
-import { usernameFor } from '../writes/accounts';
-import { accountsFor, siblingCourseIds } from '../writes/enrolments';
-import { NotFoundError } from '../writes/errors';
+import { usernameFor } from '../domain/accounts';
+import { normalizeNip } from '../domain/linking';
+import { toStudent } from '../domain/mapping';
+import type { CourseModel, SemesterModel, StudentModel } from '../domain/models';
+import { accountsOfNips, takenIdentities } from '../provisioning/accounts';
+import type { WriteDeps } from '../provisioning/context';
+import { courseOfSemesterOrFail, semesterOrFail } from '../provisioning/records';
+import { roleIdIn } from '../provisioning/roles';
+import type { MoodleUser } from '../upstreams/moodle/schemas';
 
 /**
  * What a semester → course sync would change, computed from the current state of both systems every time
@@ -40,10 +41,8 @@ export async function planSync(
   deps: WriteDeps,
   input: { semesterId: number; courseId?: number | null; leavers: LeaverPolicy },
 ): Promise<SyncPlan> {
-  const sem = await deps.scodoc.formsemestre(input.semesterId);
-  if (!sem) throw new NotFoundError(`ScoDoc has no semester ${input.semesterId}.`, 'semester');
-  const semester = toSemester(sem);
-  const course = await courseFor(deps, semester, input.courseId);
+  const semester = await semesterOrFail(deps, input.semesterId);
+  const course = await courseOfSemesterOrFail(deps, semester, input.courseId);
 
   // The long form for registered students: an account needs their e-mail.
   const [registered, leaving, enrolledAll, enrolledActive] = await Promise.all([
@@ -54,10 +53,7 @@ export async function planSync(
   ]);
   const active = new Set(enrolledActive.map((u) => u.id));
   const enrolled = new Set(enrolledAll.map((u) => u.id));
-  const roleId = await deps.moodle.roleIdByShortname('student', [
-    course.id,
-    ...(await siblingCourseIds(deps, course)),
-  ]);
+  const roleId = await roleIdIn(deps, course, 'student');
 
   const problems: SyncFailure[] = [];
   const withNip = (rows: typeof registered) =>
@@ -72,7 +68,7 @@ export async function planSync(
     });
   const stay = withNip(registered);
   const go = withNip(leaving);
-  const { accounts, failures } = await accountsFor(
+  const { accounts, failures } = await accountsOfNips(
     deps,
     [...stay, ...go].map((s) => normalizeNip(s.nip)!),
   );
@@ -124,26 +120,20 @@ export async function planSync(
 }
 
 /**
- * Moodle refuses a taken username but not a taken e-mail; the gateway refuses both (as createMoodleAccount
- * does), in two batched look-ups, so a sync never makes a second account for someone.
+ * Students whose username or e-mail is already taken in Moodle are problems, not accounts to create: a
+ * sync never makes a second account for someone (createMoodleAccount refuses them the same way).
  */
 async function dropTakenIdentities(deps: WriteDeps, plan: SyncPlan): Promise<void> {
   if (plan.accountsToCreate.length === 0) return;
   const usernames = plan.accountsToCreate.map((s) => usernameFor(deps.accounts, s));
-  const [byUsername, byEmail] = await Promise.all([
-    deps.moodle.getUsersByField('username', usernames),
-    deps.moodle.getUsersByField(
-      'email',
-      plan.accountsToCreate.map((s) => s.email!),
-    ),
-  ]);
-  const takenNames = new Set(byUsername.map((u) => u.username));
-  const takenEmails = new Map(
-    byEmail.filter((u) => !isSoftDeletedUser(u)).map((u) => [u.email, u.id]),
+  const taken = await takenIdentities(
+    deps,
+    usernames,
+    plan.accountsToCreate.map((s) => s.email!),
   );
   plan.accountsToCreate = plan.accountsToCreate.filter((s, i) => {
     const nip = normalizeNip(s.nip)!;
-    if (takenNames.has(usernames[i]!)) {
+    if (taken.usernames.has(usernames[i]!)) {
       plan.problems.push({
         nip,
         step: 'plan',
@@ -151,38 +141,14 @@ async function dropTakenIdentities(deps: WriteDeps, plan: SyncPlan): Promise<voi
       });
       return false;
     }
-    if (takenEmails.has(s.email)) {
+    if (s.email && taken.emails.has(s.email)) {
       plan.problems.push({
         nip,
         step: 'plan',
-        message: `Moodle user ${takenEmails.get(s.email)} already has the e-mail of ${nip}.`,
+        message: `Moodle user ${taken.emails.get(s.email)} already has the e-mail of ${nip}.`,
       });
       return false;
     }
     return true;
   });
-}
-
-async function courseFor(
-  deps: WriteDeps,
-  semester: SemesterModel,
-  courseId?: number | null,
-): Promise<CourseModel> {
-  if (courseId) {
-    const [course] = await deps.moodle.getCoursesByIds([courseId]);
-    if (!course) throw new NotFoundError(`Moodle has no course ${courseId}.`, 'course');
-    return toCourse(course);
-  }
-  if (!semester.sessionId)
-    throw new NotFoundError(
-      `Semester ${semester.id} has no session_id to find its course by; pass courseId.`,
-      'course',
-    );
-  const found = await deps.moodle.getCoursesByField(deps.linking.semester, semester.sessionId);
-  if (found.length === 0)
-    throw new NotFoundError(
-      `No Moodle course is linked to ${semester.sessionId}; create it or pass courseId.`,
-      'course',
-    );
-  return toCourse([...found].sort((a, b) => a.id - b.id)[0]!);
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { Trail, WriteDeps } from '../writes/context';
-import { parseInput } from '../writes/validate';
+import { parseInput } from '../domain/validate';
+import type { Trail, WriteDeps } from '../provisioning/context';
 import { applySync, reportOf, type Progress, type SyncReport } from './apply';
 import { planSync, type SyncPlan } from './plan';
 
-export const syncInput = z.object({
+const syncInput = z.object({
   semesterId: z.number().int().positive(),
   courseId: z.number().int().positive().nullish(),
   dryRun: z.boolean().nullish(),

@@ -1,59 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
-import { isSoftDeletedUser, normalizeNip, pickStudentRecord } from '../graph/linking';
-import { toAccount, toStudent } from '../graph/mapping';
-import type { MoodleAccountModel, StudentModel } from '../graph/models';
-import { ascii } from '../text';
+import { isValidUsername, newAccountFor, usernameFor } from '../domain/accounts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
+import { toAccount } from '../domain/mapping';
+import type { MoodleAccountModel, StudentModel } from '../domain/models';
+import { nipInput, parseInput } from '../domain/validate';
+import { accountsOfNip, studentOfNip, takenIdentities } from '../provisioning/accounts';
+import type { Trail, WriteDeps } from '../provisioning/context';
 import { MoodleError } from '../upstreams/moodle/errors';
-import type { MoodleUser } from '../upstreams/moodle/functions';
-import type { AccountPolicy, Trail, WriteDeps } from './context';
-import { ConflictError, ForbiddenError, NotFoundError } from './errors';
-import { parseInput } from './validate';
-
-export const nipInput = z.string().transform((s, ctx) => {
-  const nip = normalizeNip(s);
-  if (!nip || !/^[A-Za-z0-9]{1,20}$/.test(nip)) {
-    ctx.addIssue({ code: 'custom', message: 'a NIP is 1 to 20 letters or digits' });
-    return z.NEVER;
-  }
-  return nip;
-});
-
-/** The ScoDoc étudiant behind a NIP (long form, with e-mail), by the documented several-départements rule. */
-export async function studentByNip(deps: WriteDeps, nip: string): Promise<StudentModel> {
-  const records = (await deps.scodoc.etudiants({ nip })).map(toStudent);
-  const picked = pickStudentRecord(records.map((r) => ({ ...r, id: r.etudid, dept_id: r.deptId })));
-  if (!picked) throw new NotFoundError(`ScoDoc has no student with NIP ${nip}.`, 'student');
-  return picked;
-}
-
-/** Live (not soft-deleted) Moodle users whose idnumber is this NIP, spreadsheet noise included. */
-export async function accountsOfNip(deps: WriteDeps, nip: string): Promise<MoodleUser[]> {
-  const users = await deps.moodle.getUsersByField('idnumber', [
-    nip,
-    `${nip}.0`,
-    ` ${nip} `,
-    ` ${nip}`,
-    `${nip} `,
-  ]);
-  return users.filter((u) => !isSoftDeletedUser(u) && normalizeNip(u.idnumber) === nip);
-}
-
-export function usernameFor(policy: AccountPolicy, s: StudentModel): string {
-  switch (policy.usernameRule) {
-    case 'nip':
-      return (s.nip ?? '').toLowerCase();
-    case 'email':
-      return (s.email ?? '').toLowerCase();
-    case 'firstname.lastname':
-      return `${ascii(s.firstName ?? '')}.${ascii(s.lastName)}`.replace(/^\.|\.$/g, '');
-  }
-}
 
 /**
  * A Moodle account made from the ScoDoc étudiant: idnumber = NIP, username by the configured rule (lower
- * case), the configured auth method; `manual` gets a random password that is never returned nor logged.
- * Moodle checks only the username: the gateway also refuses an existing idnumber or e-mail.
+ * case), the configured auth method (see newAccountFor). Moodle checks only the username: the gateway also
+ * refuses an existing idnumber or e-mail.
  */
 export async function createMoodleAccount(
   deps: WriteDeps,
@@ -61,43 +18,33 @@ export async function createMoodleAccount(
   rawNip: unknown,
 ): Promise<{ account: MoodleAccountModel; student: StudentModel }> {
   const nip = parseInput(nipInput, rawNip, 'nip');
-  const student = await studentByNip(deps, nip);
-  if (!student.email)
+  const student = await studentOfNip(deps, nip);
+  const email = student.email;
+  if (!email)
     throw new ConflictError(`Student ${nip} has no e-mail address in ScoDoc; Moodle requires one.`);
   const username = usernameFor(deps.accounts, student);
-  if (!/^[a-z0-9_.@-]+$/.test(username))
+  if (!isValidUsername(username))
     throw new ConflictError(
       `The username rule gives "${username}" for ${nip}, which Moodle would refuse.`,
     );
 
-  const [byIdnumber, byUsername, byEmail] = await Promise.all([
+  const [byIdnumber, taken] = await Promise.all([
     accountsOfNip(deps, nip),
-    deps.moodle.getUsersByField('username', [username]),
-    deps.moodle.getUsersByField('email', [student.email]),
+    takenIdentities(deps, [username], [email]),
   ]);
   if (byIdnumber.length > 0)
     throw new ConflictError(
       `Moodle already has an account for NIP ${nip} (user ${byIdnumber[0]!.id}).`,
     );
-  if (byUsername.length > 0)
+  if (taken.usernames.has(username))
     throw new ConflictError(
-      `Moodle already has the username ${username} (user ${byUsername[0]!.id}).`,
+      `Moodle already has the username ${username} (user ${taken.usernames.get(username)}).`,
     );
-  if (byEmail.some((u) => !isSoftDeletedUser(u)))
+  if (taken.emails.has(email))
     throw new ConflictError(`Moodle already has an account with the e-mail of ${nip}.`);
 
-  const manual = deps.accounts.auth === 'manual';
   const [created] = await deps.moodle.createUsers([
-    {
-      username,
-      firstname: student.firstName ?? student.lastName,
-      lastname: student.lastName,
-      email: student.email,
-      idnumber: nip,
-      auth: deps.accounts.auth,
-      // Strong, random, and dropped right after the call: people log in through the institution's SSO or reset it.
-      password: manual ? `${randomBytes(18).toString('base64url')}aA1!` : undefined,
-    },
+    newAccountFor(deps.accounts, { ...student, email }),
   ]);
   trail.touch('moodle', 'user', created!.id);
   return {
@@ -105,7 +52,7 @@ export async function createMoodleAccount(
       id: created!.id,
       username,
       idnumber: nip,
-      email: student.email,
+      email,
       firstName: student.firstName,
       lastName: student.lastName,
       auth: deps.accounts.auth,
@@ -125,7 +72,7 @@ export async function deleteMoodleAccount(
   rawNip: unknown,
 ): Promise<{ deletedAccountId: number }> {
   const nip = parseInput(nipInput, rawNip, 'nip');
-  await studentByNip(deps, nip);
+  await studentOfNip(deps, nip);
   const accounts = await accountsOfNip(deps, nip);
   if (accounts.length === 0)
     throw new NotFoundError(`No Moodle account is linked to NIP ${nip}.`, 'account');

@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { categoryMatchesDepartment } from '../graph/linking';
-import { toCategory, toCourse, toSemester } from '../graph/mapping';
-import type { CourseModel } from '../graph/models';
+import { ConflictError, NotFoundError } from '../domain/errors';
+import { listKeys } from '../domain/list-cache';
+import { toCourse } from '../domain/mapping';
+import type { CourseModel } from '../domain/models';
+import { parseInput } from '../domain/validate';
+import type { Trail, WriteDeps } from '../provisioning/context';
+import { categoryOf, semesterOrFail } from '../provisioning/records';
 import { UpstreamError } from '../upstreams/errors';
-import type { Trail, WriteDeps } from './context';
-import { ConflictError, NotFoundError } from './errors';
-import { parseInput } from './validate';
 
 const isoDate = z.iso.date();
 
-export const createCourseInput = z
+const createCourseInput = z
   .object({
     shortName: z.string().trim().min(1).max(255),
     fullName: z.string().trim().min(1).max(254),
@@ -36,18 +37,14 @@ export async function createCourse(
   raw: unknown,
 ): Promise<CourseModel> {
   const input = parseInput(createCourseInput, raw);
-  const category = (await deps.moodle.getCategories({}))
-    .map(toCategory)
-    .find((c) => categoryMatchesDepartment(deps.linking, c, input.department));
+  const category = await categoryOf(deps, input.department);
   if (!category)
     throw new NotFoundError(`Département ${input.department} has no Moodle category.`, 'category');
   let idnumber = input.idnumber ?? undefined;
   let startDate = input.startDate ?? undefined;
   let endDate = input.endDate ?? undefined;
   if (input.semesterId) {
-    const sem = await deps.scodoc.formsemestre(input.semesterId);
-    if (!sem) throw new NotFoundError(`ScoDoc has no semester ${input.semesterId}.`, 'semester');
-    const semester = toSemester(sem);
+    const semester = await semesterOrFail(deps, input.semesterId);
     idnumber ??=
       deps.linking.semester === 'idnumber' ? (semester.sessionId ?? undefined) : undefined;
     startDate ??= semester.startDate ?? undefined;
@@ -78,7 +75,7 @@ export async function createCourse(
     },
   ]);
   trail.touch('moodle', 'course', created!.id);
-  deps.lists.invalidate('moodle:');
+  deps.lists.invalidate(listKeys.everyMoodleList);
   const [course] = await deps.moodle.getCoursesByIds([created!.id]);
   return toCourse(course!);
 }
@@ -103,7 +100,7 @@ export async function deleteCourse(
       message: `Moodle did not delete course ${id}: ${warning.message}`,
     });
   trail.touch('moodle', 'course-deleted', id);
-  deps.lists.invalidate('moodle:');
+  deps.lists.invalidate(listKeys.everyMoodleList);
   return { deletedCourseId: id };
 }
 

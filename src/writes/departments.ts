@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { toCategory, toDepartment } from '../graph/mapping';
-import type { CategoryModel, DepartmentModel } from '../graph/models';
-import { categoryMatchesDepartment } from '../graph/linking';
+import { ConflictError, NotFoundError, PartialFailureError } from '../domain/errors';
+import { listKeys } from '../domain/list-cache';
+import { toDepartment } from '../domain/mapping';
+import type { CategoryModel, DepartmentModel } from '../domain/models';
+import { parseInput } from '../domain/validate';
+import { compensate, type Trail, type WriteDeps } from '../provisioning/context';
+import { categoryOf } from '../provisioning/records';
 import { UpstreamError } from '../upstreams/errors';
-import { compensate, type Trail, type WriteDeps } from './context';
-import { ConflictError, NotFoundError, PartialFailureError } from './errors';
-import { parseInput } from './validate';
 
-export const createDepartmentInput = z.object({
+const createDepartmentInput = z.object({
   acronym: z
     .string()
     .trim()
@@ -45,7 +46,7 @@ export async function createDepartment(
       { name, idnumber: input.acronym, description: input.description ?? undefined, parent: 0 },
     ]);
     trail.touch('moodle', 'category', cat!.id);
-    deps.lists.invalidate('moodle:');
+    deps.lists.invalidate(listKeys.everyMoodleList);
     return {
       department: created,
       category: { id: cat!.id, name, idnumber: input.acronym, parent: 0, courseCount: 0 },
@@ -96,9 +97,7 @@ export async function deleteDepartment(
   const acronym = parseInput(createDepartmentInput.shape.acronym, rawAcronym, 'acronym');
   const dept = await deps.scodoc.departement(acronym);
   if (!dept) throw new NotFoundError(`ScoDoc has no département ${acronym}.`, 'department');
-  const category = (await deps.moodle.getCategories({}, {}))
-    .map(toCategory)
-    .find((c) => categoryMatchesDepartment(deps.linking, c, acronym));
+  const category = await categoryOf(deps, acronym);
   if (category) {
     const [courses, tree] = await Promise.all([
       deps.moodle.getCoursesByField('category', String(category.id)),
@@ -157,7 +156,7 @@ export async function deleteDepartment(
       `nothing was changed: the Moodle category was deleted, then re-created (new id)`,
     );
   }
-  deps.lists.invalidate('moodle:');
+  deps.lists.invalidate(listKeys.everyMoodleList);
   return { acronym };
 }
 

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { toStudent } from '../graph/mapping';
-import type { StudentModel } from '../graph/models';
-import type { Trail, WriteDeps } from './context';
-import { ConflictError, NotFoundError } from './errors';
-import { nipInput } from './accounts';
-import { parseInput } from './validate';
+import { ConflictError, NotFoundError } from '../domain/errors';
+import { listKeys } from '../domain/list-cache';
+import { toStudent } from '../domain/mapping';
+import type { StudentModel } from '../domain/models';
+import { nipInput, parseInput } from '../domain/validate';
+import type { Trail, WriteDeps } from '../provisioning/context';
 
-export const createStudentInput = z.object({
+const createStudentInput = z.object({
   department: z.string().trim().min(1),
   lastName: z.string().trim().min(1).max(100),
   firstName: z.string().trim().min(1).max(100),
@@ -55,6 +55,6 @@ export async function createStudent(
     date_naissance: input.birthDate ?? undefined,
   });
   trail.touch('scodoc', 'etudiant', created.id);
-  deps.lists.invalidate(`scodoc:dept-students:${dept.acronym.toUpperCase()}`);
+  deps.lists.invalidate(listKeys.departmentStudents(dept.acronym));
   return toStudent({ ...created, dept_acronym: created.dept_acronym ?? dept.acronym });
 }

@@ -1,4 +1,4 @@
-import { Trail } from '../../writes/context';
+import { Trail } from '../../provisioning/context';
 import type { GraphContext } from '../context';
 
 /**

@@ -1,11 +1,10 @@
 import { createCourse, deleteCourse } from '../../writes/courses';
-import { enrol, unenrol, type EnrolmentOutcome, type NipFailure } from '../../writes/enrolments';
+import type { NipFailure } from '../../provisioning/batches';
+import { enrol, unenrol, type EnrolmentOutcome } from '../../writes/enrolments';
 import { builder } from '../builder';
-import type { CourseModel } from '../models';
-import { CourseRef } from '../types/course';
-import { MUTATION_ERRORS } from '../types/errors';
-import { audited } from './audit';
-import { isSuccess, success, type Branded } from './result';
+import type { CourseModel } from '../../domain/models';
+import { CourseRef } from '../refs';
+import { perform, successType } from './define';
 
 const CreateCourseInput = builder.inputType('CreateCourseInput', {
   description: "A new Moodle course in a département's category.",
@@ -62,33 +61,26 @@ const EnrolmentFailureRef = builder.objectRef<NipFailure>('EnrolmentFailure').im
   }),
 });
 
-const CreateCourseSuccess = builder
-  .objectRef<Branded<{ course: CourseModel }>>('CreateCourseSuccess')
-  .implement({
-    description: 'The course exists in Moodle.',
-    isTypeOf: isSuccess('CreateCourseSuccess'),
-    fields: (t) => ({
-      course: t.field({
-        type: CourseRef,
-        description: 'The new course.',
-        resolve: (r) => r.course,
-      }),
+const CreateCourseSuccess = successType<{ course: CourseModel }>('CreateCourseSuccess', {
+  description: 'The course exists in Moodle.',
+  fields: (t) => ({
+    course: t.field({
+      type: CourseRef,
+      description: 'The new course.',
+      resolve: (r) => r.course,
     }),
-  });
+  }),
+});
 
-const DeleteCourseSuccess = builder
-  .objectRef<Branded<{ deletedCourseId: number }>>('DeleteCourseSuccess')
-  .implement({
-    description: 'The course was deleted from Moodle.',
-    isTypeOf: isSuccess('DeleteCourseSuccess'),
-    fields: (t) => ({
-      deletedCourseId: t.exposeInt('deletedCourseId', { description: 'Id of the deleted course.' }),
-    }),
-  });
+const DeleteCourseSuccess = successType<{ deletedCourseId: number }>('DeleteCourseSuccess', {
+  description: 'The course was deleted from Moodle.',
+  fields: (t) => ({
+    deletedCourseId: t.exposeInt('deletedCourseId', { description: 'Id of the deleted course.' }),
+  }),
+});
 
-const EnrolSuccess = builder.objectRef<Branded<EnrolmentOutcome>>('EnrolSuccess').implement({
+const EnrolSuccess = successType<EnrolmentOutcome>('EnrolSuccess', {
   description: 'Enrolments done; students who could not be enrolled are listed with the reason.',
-  isTypeOf: isSuccess('EnrolSuccess'),
   fields: (t) => ({
     enrolledCount: t.exposeInt('count', {
       description:
@@ -103,10 +95,9 @@ const EnrolSuccess = builder.objectRef<Branded<EnrolmentOutcome>>('EnrolSuccess'
   }),
 });
 
-const UnenrolSuccess = builder.objectRef<Branded<EnrolmentOutcome>>('UnenrolSuccess').implement({
+const UnenrolSuccess = successType<EnrolmentOutcome>('UnenrolSuccess', {
   description:
     'Unenrolments done; students who could not be unenrolled are listed with the reason.',
-  isTypeOf: isSuccess('UnenrolSuccess'),
   fields: (t) => ({
     unenrolledCount: t.exposeInt('count', {
       description: 'How many students are no longer enrolled.',
@@ -127,31 +118,21 @@ builder.mutationFields((t) => ({
     description:
       "Creates a Moodle course in the département's category. A taken shortname or idnumber is a ConflictError.",
     args: { input: t.arg({ type: CreateCourseInput, required: true }) },
-    errors: {
-      types: [...MUTATION_ERRORS],
-      directResult: true,
-      union: { name: 'CreateCourseResult' },
-    },
+    errors: {},
     resolve: (_root, args, ctx) =>
-      audited(ctx, 'createCourse', args.input, async (trail) =>
-        success('CreateCourseSuccess', {
-          course: await createCourse(ctx.writes, trail, args.input),
-        }),
-      ),
+      perform(ctx, 'createCourse', args.input, CreateCourseSuccess, async (trail) => ({
+        course: await createCourse(ctx.writes, trail, args.input),
+      })),
   }),
   deleteCourse: t.field({
     authScopes: { scope: 'write:courses' },
     type: DeleteCourseSuccess,
     description: 'Deletes a Moodle course and its enrolments.',
     args: { id: t.arg.int({ required: true, description: 'Moodle course id.' }) },
-    errors: {
-      types: [...MUTATION_ERRORS],
-      directResult: true,
-      union: { name: 'DeleteCourseResult' },
-    },
+    errors: {},
     resolve: (_root, args, ctx) =>
-      audited(ctx, 'deleteCourse', args, async (trail) =>
-        success('DeleteCourseSuccess', await deleteCourse(ctx.writes, trail, args.id)),
+      perform(ctx, 'deleteCourse', args, DeleteCourseSuccess, (trail) =>
+        deleteCourse(ctx.writes, trail, args.id),
       ),
   }),
   enrol: t.field({
@@ -160,10 +141,10 @@ builder.mutationFields((t) => ({
     description:
       'Enrols students (by NIP) in a course with a role. One bad student does not stop the others: the batch is split to find it.',
     args: { input: t.arg({ type: EnrolInput, required: true }) },
-    errors: { types: [...MUTATION_ERRORS], directResult: true, union: { name: 'EnrolResult' } },
+    errors: {},
     resolve: (_root, args, ctx) =>
-      audited(ctx, 'enrol', args.input, async (trail) =>
-        success('EnrolSuccess', await enrol(ctx.writes, trail, args.input)),
+      perform(ctx, 'enrol', args.input, EnrolSuccess, (trail) =>
+        enrol(ctx.writes, trail, args.input),
       ),
   }),
   unenrol: t.field({
@@ -171,10 +152,10 @@ builder.mutationFields((t) => ({
     type: UnenrolSuccess,
     description: 'Unenrols students (by NIP) from a course.',
     args: { input: t.arg({ type: UnenrolInput, required: true }) },
-    errors: { types: [...MUTATION_ERRORS], directResult: true, union: { name: 'UnenrolResult' } },
+    errors: {},
     resolve: (_root, args, ctx) =>
-      audited(ctx, 'unenrol', args.input, async (trail) =>
-        success('UnenrolSuccess', await unenrol(ctx.writes, trail, args.input)),
+      perform(ctx, 'unenrol', args.input, UnenrolSuccess, (trail) =>
+        unenrol(ctx.writes, trail, args.input),
       ),
   }),
 }));

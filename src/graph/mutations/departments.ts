@@ -1,10 +1,8 @@
 import { createDepartment, deleteDepartment } from '../../writes/departments';
 import { builder } from '../builder';
-import type { DepartmentModel } from '../models';
-import { DepartmentRef } from '../types/department';
-import { MUTATION_ERRORS } from '../types/errors';
-import { audited } from './audit';
-import { isSuccess, success, type Branded } from './result';
+import type { DepartmentModel } from '../../domain/models';
+import { DepartmentRef } from '../refs';
+import { perform, successType } from './define';
 
 const CreateDepartmentInput = builder.inputType('CreateDepartmentInput', {
   description:
@@ -22,34 +20,29 @@ const CreateDepartmentInput = builder.inputType('CreateDepartmentInput', {
   }),
 });
 
-const CreateDepartmentSuccess = builder
-  .objectRef<Branded<{ department: DepartmentModel; moodleCategoryId: number }>>(
-    'CreateDepartmentSuccess',
-  )
-  .implement({
-    description: 'The département exists in ScoDoc and its category in Moodle.',
-    isTypeOf: isSuccess('CreateDepartmentSuccess'),
-    fields: (t) => ({
-      department: t.field({
-        type: DepartmentRef,
-        description: 'The new département.',
-        resolve: (r) => r.department,
-      }),
-      moodleCategoryId: t.exposeInt('moodleCategoryId', {
-        description: 'Id of the Moodle category created for it.',
-      }),
+const CreateDepartmentSuccess = successType<{
+  department: DepartmentModel;
+  moodleCategoryId: number;
+}>('CreateDepartmentSuccess', {
+  description: 'The département exists in ScoDoc and its category in Moodle.',
+  fields: (t) => ({
+    department: t.field({
+      type: DepartmentRef,
+      description: 'The new département.',
+      resolve: (r) => r.department,
     }),
-  });
+    moodleCategoryId: t.exposeInt('moodleCategoryId', {
+      description: 'Id of the Moodle category created for it.',
+    }),
+  }),
+});
 
-const DeleteDepartmentSuccess = builder
-  .objectRef<Branded<{ acronym: string }>>('DeleteDepartmentSuccess')
-  .implement({
-    description: 'The département is gone from ScoDoc, and its Moodle category from Moodle.',
-    isTypeOf: isSuccess('DeleteDepartmentSuccess'),
-    fields: (t) => ({
-      acronym: t.exposeString('acronym', { description: 'Acronym of the deleted département.' }),
-    }),
-  });
+const DeleteDepartmentSuccess = successType<{ acronym: string }>('DeleteDepartmentSuccess', {
+  description: 'The département is gone from ScoDoc, and its Moodle category from Moodle.',
+  fields: (t) => ({
+    acronym: t.exposeString('acronym', { description: 'Acronym of the deleted département.' }),
+  }),
+});
 
 builder.mutationFields((t) => ({
   createDepartment: t.field({
@@ -58,15 +51,11 @@ builder.mutationFields((t) => ({
     description:
       'Creates a ScoDoc département and its Moodle category. If Moodle fails, the département is deleted again; if that fails too, a PartialFailureError says what exists where.',
     args: { input: t.arg({ type: CreateDepartmentInput, required: true }) },
-    errors: {
-      types: [...MUTATION_ERRORS],
-      directResult: true,
-      union: { name: 'CreateDepartmentResult' },
-    },
+    errors: {},
     resolve: (_root, args, ctx) =>
-      audited(ctx, 'createDepartment', args.input, async (trail) => {
+      perform(ctx, 'createDepartment', args.input, CreateDepartmentSuccess, async (trail) => {
         const { department, category } = await createDepartment(ctx.writes, trail, args.input);
-        return success('CreateDepartmentSuccess', { department, moodleCategoryId: category.id });
+        return { department, moodleCategoryId: category.id };
       }),
   }),
   deleteDepartment: t.field({
@@ -75,14 +64,10 @@ builder.mutationFields((t) => ({
     description:
       'Deletes the Moodle category and the ScoDoc département. Refused (ConflictError) while the category holds courses or the département still has students or semesters.',
     args: { acronym: t.arg.string({ required: true, description: 'Acronym of the département.' }) },
-    errors: {
-      types: [...MUTATION_ERRORS],
-      directResult: true,
-      union: { name: 'DeleteDepartmentResult' },
-    },
+    errors: {},
     resolve: (_root, args, ctx) =>
-      audited(ctx, 'deleteDepartment', args, async (trail) =>
-        success('DeleteDepartmentSuccess', await deleteDepartment(ctx.writes, trail, args.acronym)),
+      perform(ctx, 'deleteDepartment', args, DeleteDepartmentSuccess, (trail) =>
+        deleteDepartment(ctx.writes, trail, args.acronym),
       ),
   }),
 }));

@@ -1,12 +1,9 @@
 import { createMoodleAccount, deleteMoodleAccount } from '../../writes/accounts';
 import { createStudent } from '../../writes/students';
 import { builder } from '../builder';
-import type { MoodleAccountModel, StudentModel } from '../models';
-import { MUTATION_ERRORS } from '../types/errors';
-import { MoodleAccountRef } from '../types/moodle-account';
-import { StudentRef } from '../types/student';
-import { audited } from './audit';
-import { isSuccess, success, type Branded } from './result';
+import type { MoodleAccountModel, StudentModel } from '../../domain/models';
+import { MoodleAccountRef, StudentRef } from '../refs';
+import { perform, successType } from './define';
 
 const CreateStudentInput = builder.inputType('CreateStudentInput', {
   description: 'A new ScoDoc étudiant.',
@@ -24,53 +21,48 @@ const CreateStudentInput = builder.inputType('CreateStudentInput', {
   }),
 });
 
-const CreateStudentSuccess = builder
-  .objectRef<Branded<{ student: StudentModel }>>('CreateStudentSuccess')
-  .implement({
-    description: 'The étudiant exists in ScoDoc.',
-    isTypeOf: isSuccess('CreateStudentSuccess'),
-    fields: (t) => ({
-      student: t.field({
-        type: StudentRef,
-        description: 'The new student.',
-        resolve: (r) => r.student,
-      }),
+const CreateStudentSuccess = successType<{ student: StudentModel }>('CreateStudentSuccess', {
+  description: 'The étudiant exists in ScoDoc.',
+  fields: (t) => ({
+    student: t.field({
+      type: StudentRef,
+      description: 'The new student.',
+      resolve: (r) => r.student,
     }),
-  });
+  }),
+});
 
-const CreateMoodleAccountSuccess = builder
-  .objectRef<Branded<{ account: MoodleAccountModel; student: StudentModel }>>(
-    'CreateMoodleAccountSuccess',
-  )
-  .implement({
-    description: 'The Moodle account exists, linked to the student (idnumber = NIP).',
-    isTypeOf: isSuccess('CreateMoodleAccountSuccess'),
-    fields: (t) => ({
-      account: t.field({
-        type: MoodleAccountRef,
-        description: 'The new account.',
-        resolve: (r) => r.account,
-      }),
-      student: t.field({
-        type: StudentRef,
-        description: 'The student it belongs to.',
-        resolve: (r) => r.student,
-      }),
+const CreateMoodleAccountSuccess = successType<{
+  account: MoodleAccountModel;
+  student: StudentModel;
+}>('CreateMoodleAccountSuccess', {
+  description: 'The Moodle account exists, linked to the student (idnumber = NIP).',
+  fields: (t) => ({
+    account: t.field({
+      type: MoodleAccountRef,
+      description: 'The new account.',
+      resolve: (r) => r.account,
     }),
-  });
+    student: t.field({
+      type: StudentRef,
+      description: 'The student it belongs to.',
+      resolve: (r) => r.student,
+    }),
+  }),
+});
 
-const DeleteMoodleAccountSuccess = builder
-  .objectRef<Branded<{ deletedAccountId: number }>>('DeleteMoodleAccountSuccess')
-  .implement({
+const DeleteMoodleAccountSuccess = successType<{ deletedAccountId: number }>(
+  'DeleteMoodleAccountSuccess',
+  {
     description:
       'The linked Moodle account was deleted (Moodle keeps a scrambled, soft-deleted record).',
-    isTypeOf: isSuccess('DeleteMoodleAccountSuccess'),
     fields: (t) => ({
       deletedAccountId: t.exposeInt('deletedAccountId', {
         description: 'Moodle id of the deleted account.',
       }),
     }),
-  });
+  },
+);
 
 builder.mutationFields((t) => ({
   createStudent: t.field({
@@ -78,17 +70,11 @@ builder.mutationFields((t) => ({
     type: CreateStudentSuccess,
     description: 'Creates a ScoDoc étudiant (etudiant/create).',
     args: { input: t.arg({ type: CreateStudentInput, required: true }) },
-    errors: {
-      types: [...MUTATION_ERRORS],
-      directResult: true,
-      union: { name: 'CreateStudentResult' },
-    },
+    errors: {},
     resolve: (_root, args, ctx) =>
-      audited(ctx, 'createStudent', args.input, async (trail) =>
-        success('CreateStudentSuccess', {
-          student: await createStudent(ctx.writes, trail, args.input),
-        }),
-      ),
+      perform(ctx, 'createStudent', args.input, CreateStudentSuccess, async (trail) => ({
+        student: await createStudent(ctx.writes, trail, args.input),
+      })),
   }),
   createMoodleAccount: t.field({
     authScopes: { scope: 'write:accounts' },
@@ -96,17 +82,10 @@ builder.mutationFields((t) => ({
     description:
       'Creates the Moodle account of a ScoDoc student: idnumber = NIP, username and auth by configuration. ConflictError when an account with that idnumber, username or e-mail exists.',
     args: { nip: t.arg.string({ required: true, description: "The student's NIP." }) },
-    errors: {
-      types: [...MUTATION_ERRORS],
-      directResult: true,
-      union: { name: 'CreateMoodleAccountResult' },
-    },
+    errors: {},
     resolve: (_root, args, ctx) =>
-      audited(ctx, 'createMoodleAccount', args, async (trail) =>
-        success(
-          'CreateMoodleAccountSuccess',
-          await createMoodleAccount(ctx.writes, trail, args.nip),
-        ),
+      perform(ctx, 'createMoodleAccount', args, CreateMoodleAccountSuccess, (trail) =>
+        createMoodleAccount(ctx.writes, trail, args.nip),
       ),
   }),
   deleteMoodleAccount: t.field({
@@ -115,17 +94,10 @@ builder.mutationFields((t) => ({
     description:
       'Deletes the Moodle account linked to the student. Never an account the link rule does not tie to this NIP, nor a site administrator.',
     args: { nip: t.arg.string({ required: true, description: "The student's NIP." }) },
-    errors: {
-      types: [...MUTATION_ERRORS],
-      directResult: true,
-      union: { name: 'DeleteMoodleAccountResult' },
-    },
+    errors: {},
     resolve: (_root, args, ctx) =>
-      audited(ctx, 'deleteMoodleAccount', args, async (trail) =>
-        success(
-          'DeleteMoodleAccountSuccess',
-          await deleteMoodleAccount(ctx.writes, trail, args.nip),
-        ),
+      perform(ctx, 'deleteMoodleAccount', args, DeleteMoodleAccountSuccess, (trail) =>
+        deleteMoodleAccount(ctx.writes, trail, args.nip),
       ),
   }),
 }));

@@ -2,9 +2,7 @@ import type { SyncFailure } from '../../sync/plan';
 import type { SyncReport } from '../../sync/apply';
 import { runSync } from '../../sync/run';
 import { builder } from '../builder';
-import { MUTATION_ERRORS } from '../types/errors';
-import { audited } from './audit';
-import { isSuccess, success, type Branded } from './result';
+import { perform, successType } from './define';
 
 const LeaverPolicy = builder.enumType('LeaverPolicy', {
   description: 'What a sync does with students who dropped out (D) or defaulted (DEF).',
@@ -79,19 +77,16 @@ const SyncReportRef = builder.objectRef<SyncReport>('SyncReport').implement({
   }),
 });
 
-const SyncSemesterSuccess = builder
-  .objectRef<Branded<{ report: SyncReport }>>('SyncSemesterSuccess')
-  .implement({
-    description: 'The sync ran (or was planned); per-student failures are in the report.',
-    isTypeOf: isSuccess('SyncSemesterSuccess'),
-    fields: (t) => ({
-      report: t.field({
-        type: SyncReportRef,
-        description: 'Counts and failures.',
-        resolve: (r) => r.report,
-      }),
+const SyncSemesterSuccess = successType<{ report: SyncReport }>('SyncSemesterSuccess', {
+  description: 'The sync ran (or was planned); per-student failures are in the report.',
+  fields: (t) => ({
+    report: t.field({
+      type: SyncReportRef,
+      description: 'Counts and failures.',
+      resolve: (r) => r.report,
     }),
-  });
+  }),
+});
 
 builder.mutationField('syncSemester', (t) =>
   t.field({
@@ -100,16 +95,10 @@ builder.mutationField('syncSemester', (t) =>
     description:
       'Plans (dryRun, the default) or applies the sync of a semester into its course: accounts for registered students, their enrolments, and the leavers policy. Idempotent: re-running after a failure converges.',
     args: { input: t.arg({ type: SyncSemesterInput, required: true }) },
-    errors: {
-      types: [...MUTATION_ERRORS],
-      directResult: true,
-      union: { name: 'SyncSemesterResult' },
-    },
+    errors: {},
     resolve: (_root, args, ctx) =>
-      audited(ctx, 'syncSemester', args.input, async (trail) =>
-        success('SyncSemesterSuccess', {
-          report: (await runSync(ctx.writes, trail, args.input)).report,
-        }),
-      ),
+      perform(ctx, 'syncSemester', args.input, SyncSemesterSuccess, async (trail) => ({
+        report: (await runSync(ctx.writes, trail, args.input)).report,
+      })),
   }),
 );

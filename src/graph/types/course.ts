@@ -1,12 +1,8 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { builder } from '../builder';
-import type { CourseModel } from '../models';
+import type { CourseModel } from '../../domain/models';
 import { MAX_PAGE_SIZE, pageOf } from '../paging';
-import { DepartmentRef } from './department';
-import { EnrolmentRef } from './enrolment';
-import { SemesterRef } from './semester';
-
-export const CourseRef = builder.objectRef<CourseModel>('Course');
+import { CourseRef, DepartmentRef, EnrolmentRef, SemesterRef } from '../refs';
 
 builder.node(CourseRef, {
   description:

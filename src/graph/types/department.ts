@@ -1,11 +1,6 @@
 import { builder } from '../builder';
-import type { DepartmentModel } from '../models';
 import { pageOf, rosterKey } from '../paging';
-import { CourseRef } from './course';
-import { SemesterRef } from './semester';
-import { StudentRef } from './student';
-
-export const DepartmentRef = builder.objectRef<DepartmentModel>('Department');
+import { CourseRef, DepartmentRef, SemesterRef, StudentRef } from '../refs';
 
 builder.node(DepartmentRef, {
   description:

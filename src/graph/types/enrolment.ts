@@ -1,10 +1,7 @@
 import { builder } from '../builder';
-import type { EnrolmentModel } from '../models';
-import { CourseRef } from './course';
-import { MoodleAccountRef } from './moodle-account';
-import { StudentRef } from './student';
+import { CourseRef, EnrolmentRef, MoodleAccountRef, StudentRef } from '../refs';
 
-export const EnrolmentRef = builder.objectRef<EnrolmentModel>('Enrolment').implement({
+EnrolmentRef.implement({
   description:
     'A Moodle account enrolled in a Moodle course, and the ScoDoc student behind the account when there is one.',
   fields: (t) => ({

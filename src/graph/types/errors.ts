@@ -5,7 +5,7 @@ import {
   NotFoundError,
   PartialFailureError,
   ValidationError,
-} from '../../writes/errors';
+} from '../../domain/errors';
 import { builder } from '../builder';
 import { upstreamErrorCode } from '../errors';
 
@@ -104,13 +104,3 @@ builder.objectType(UpstreamError, {
     system: t.exposeString('system', { description: 'scodoc or moodle.' }),
   }),
 });
-
-/** Every mutation can answer with these. */
-export const MUTATION_ERRORS = [
-  ValidationError,
-  NotFoundError,
-  ConflictError,
-  ForbiddenError,
-  PartialFailureError,
-  UpstreamError,
-] as const;

@@ -1,7 +1,7 @@
 import { builder } from '../builder';
-import type { MoodleAccountModel } from '../models';
+import { MoodleAccountRef } from '../refs';
 
-export const MoodleAccountRef = builder.objectRef<MoodleAccountModel>('MoodleAccount').implement({
+MoodleAccountRef.implement({
   description: 'A Moodle user account.',
   fields: (t) => ({
     id: t.exposeInt('id', { description: 'Moodle user id.' }),

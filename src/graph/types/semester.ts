@@ -1,19 +1,6 @@
 import { builder } from '../builder';
-import { SCODOC_FROM_STATE, type SemesterModel } from '../models';
-import { CourseRef } from './course';
-import { DepartmentRef } from './department';
-import { StudentRef } from './student';
-
-export const SemesterRef = builder.objectRef<SemesterModel>('Semester');
-
-export const RegistrationStateEnum = builder.enumType('RegistrationState', {
-  description: "A student's state in a semester (ScoDoc's I / D / DEF).",
-  values: {
-    REGISTERED: { description: 'Registered (ScoDoc "I").' },
-    DROPPED_OUT: { description: 'Dropped out, démission (ScoDoc "D").' },
-    DEFAULTED: { description: 'Defaulted, défaillant (ScoDoc "DEF").' },
-  } as const,
-});
+import { SCODOC_FROM_STATE } from '../../domain/models';
+import { CourseRef, DepartmentRef, RegistrationStateEnum, SemesterRef, StudentRef } from '../refs';
 
 builder.node(SemesterRef, {
   description:

@@ -1,31 +1,32 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder';
-import type { RegistrationModel, StudentModel } from '../models';
+import { fold } from '../../domain/text';
 import { pageOf, rosterKey } from '../paging';
-import { DepartmentRef } from './department';
-import { EnrolmentRef } from './enrolment';
-import { MoodleAccountRef } from './moodle-account';
-import { RegistrationStateEnum, SemesterRef } from './semester';
+import {
+  DepartmentRef,
+  EnrolmentRef,
+  MoodleAccountRef,
+  RegistrationRef,
+  RegistrationStateEnum,
+  SemesterRef,
+  StudentRef,
+} from '../refs';
 
-export const StudentRef = builder.objectRef<StudentModel>('Student');
-
-export const RegistrationRef = builder
-  .objectRef<RegistrationModel>('SemesterRegistration')
-  .implement({
-    description: "A student's registration (ScoDoc inscription) in a semester, with its state.",
-    fields: (t) => ({
-      semester: t.field({
-        type: SemesterRef,
-        resolve: (r) => r.semester,
-        description: 'The semester.',
-      }),
-      state: t.field({
-        type: RegistrationStateEnum,
-        resolve: (r) => r.state,
-        description: 'REGISTERED (I), DROPPED_OUT (D) or DEFAULTED (DEF).',
-      }),
+RegistrationRef.implement({
+  description: "A student's registration (ScoDoc inscription) in a semester, with its state.",
+  fields: (t) => ({
+    semester: t.field({
+      type: SemesterRef,
+      resolve: (r) => r.semester,
+      description: 'The semester.',
     }),
-  });
+    state: t.field({
+      type: RegistrationStateEnum,
+      resolve: (r) => r.state,
+      description: 'REGISTERED (I), DROPPED_OUT (D) or DEFAULTED (DEF).',
+    }),
+  }),
+});
 
 builder.node(StudentRef, {
   description:
@@ -139,11 +140,3 @@ builder.queryFields((t) => ({
     },
   }),
 }));
-
-function fold(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .trim();
-}

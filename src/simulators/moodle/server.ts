@@ -1,6 +1,6 @@
 import type { DemoUniversity } from '../demo-data/types';
 import { startSimServer, type SimRequest, type SimResponse, type SimServer } from '../harness';
-import { ACCESS_DEBUGINFO, FUNCTIONS, MoodleException, OUT_OF_SERVICE } from './functions';
+import { ACCESS_DEBUGINFO, FUNCTIONS, MoodleException, OUT_OF_SERVICE } from './functions/registry';
 import { InvalidParameter, parsePhpForm, validate, type PhpArray } from './params';
 import { MoodleStore } from './store';
 import { exceptionXml, responseXml } from './xml';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ascii } from '../../text';
+import { ascii } from '../../domain/text';
 import type { DemoUniversity } from '../demo-data/types';
 
 /** The simulated Moodle database: users (soft-deleted ones kept), categories, courses, manual enrolments. */

@@ -1,4 +1,4 @@
-import type { MoodleException } from './functions';
+import type { MoodleException } from './functions/shared';
 
 /**
  * Moodle's REST XML, the default when `moodlewsrestformat` is absent. XML lists every declared key of a

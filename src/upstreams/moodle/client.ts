@@ -1,240 +1,375 @@
-import { Pool, errors as undiciErrors } from 'undici';
 import { z } from 'zod';
-import type { MoodleConfig } from '../../config';
-import type { Metrics } from '../../observability/metrics';
-import { currentRequestId } from '../../observability/request-context';
-import { inSpan } from '../../observability/tracing';
-import { UpstreamError, retryAfterMs } from '../errors';
+import type { HttpCoreOptions } from '../http';
+import { UpstreamError } from '../errors';
+import type { MoodleConfig } from './config';
+import { MoodleBatchError, MoodleError, type MoodleWarning } from './errors';
+import { chunkByBudget, type FormValue } from './form';
 import {
-  DEFAULT_RESILIENCE,
-  createUpstreamPolicy,
-  type ResilienceOptions,
-  type UpstreamPolicy,
-} from '../resilience';
-import { MoodleError, type MoodleWarning } from './errors';
-import { encodeForm, toBody, type FormValue } from './form';
-import { MoodleFunctions } from './functions';
-
-export type MoodleClientConfig = Pick<
-  MoodleConfig,
-  'url' | 'token' | 'timeoutMs' | 'connections' | 'maxParamsPerRequest'
->;
-
-export interface MoodleClientOptions {
-  /** Role ids by shortname, for sites where discovery is not possible (see functions.ts). */
-  roleIds?: Record<string, number>;
-  metrics?: Metrics;
-  /** Retries, breaker and queue settings; the timeout and pool size come from the config. */
-  resilience?: Partial<ResilienceOptions>;
-}
-
-/** Functions that only read: retried on outages and deduplicated while in flight. */
-const isRead = (wsfunction: string) =>
-  /^core_\w+_get_|^core_webservice_get_site_info$/.test(wsfunction);
-/** Writes that are idempotent by construction in Moodle: safe to retry. */
-const IDEMPOTENT_WRITES = new Set(['enrol_manual_enrol_users', 'enrol_manual_unenrol_users']);
-
-export interface CallResult<T> {
-  data: T;
-  /** Moodle's per-item warnings (`{item, itemid, warningcode, message}`), when the reply had any. */
-  warnings: MoodleWarning[];
-}
-
-const exceptionSchema = z.looseObject({
-  exception: z.string(),
-  errorcode: z.string().optional(),
-  message: z.string().optional(),
-  debuginfo: z.string().optional(),
-});
-
-const warningsSchema = z.array(
-  z.looseObject({
-    item: z.string().optional(),
-    itemid: z.number().optional(),
-    warningcode: z.string(),
-    message: z.string(),
-  }),
-);
+  checked,
+  enrolledUserSchema,
+  enrolmentSchema,
+  moodleCategorySchema,
+  moodleCourseSchema,
+  moodleUserSchema,
+  newCategorySchema,
+  newCourseSchema,
+  newUserSchema,
+  nullBody,
+  siteInfoSchema,
+  warningsOnly,
+  type CourseField,
+  type EnrolledUser,
+  type EnrolledUsersOptions,
+  type Enrolment,
+  type MoodleCategory,
+  type MoodleCourse,
+  type MoodleUser,
+  type NewCategory,
+  type NewCourse,
+  type NewUser,
+  type UserField,
+} from './schemas';
+import { HttpMoodleTransport, type MoodleTransport } from './transport';
 
 /**
- * The Moodle web-service transport: form-encoded POSTs to server.php through one undici pool. It tells an
- * exception from a success (Moodle answers both with HTTP 200), accepts the literal `null` that several
- * functions return, validates every reply, and never lets the token or debuginfo into a message.
+ * Typed wrappers for every Moodle web-service function the gateway uses, over a transport: zod for what
+ * goes out (so a bad call fails here, not as a cryptic `invalidparameter`) and for what comes back.
  */
-export class MoodleClient extends MoodleFunctions {
-  private readonly pool: Pool;
-  private readonly path: string;
-  private readonly policy: UpstreamPolicy;
-  private readonly metrics: Metrics | undefined;
+export class MoodleClient {
+  private readonly roleCache = new Map<string, number>();
 
   constructor(
-    private readonly config: MoodleClientConfig,
-    opts: MoodleClientOptions = {},
+    private readonly transport: MoodleTransport,
+    /** Leaf form values per request (MOODLE_MAX_PARAMS_PER_REQUEST): batches are chunked under it. */
+    private readonly budget: number,
+    roleIds: Record<string, number> = {},
   ) {
-    super(config.maxParamsPerRequest, opts.roleIds ?? {});
-    const url = new URL(config.url);
-    this.path = `${url.pathname.replace(/\/+$/, '')}/webservice/rest/server.php`;
-    this.pool = new Pool(url.origin, {
-      connections: config.connections,
-      headersTimeout: config.timeoutMs,
-      bodyTimeout: config.timeoutMs,
-    });
-    this.metrics = opts.metrics;
-    this.policy = createUpstreamPolicy(
-      'moodle',
-      {
-        ...DEFAULT_RESILIENCE,
-        timeoutMs: config.timeoutMs,
-        maxConcurrent: config.connections,
-        ...opts.resilience,
-      },
-      opts.metrics,
-    );
+    for (const [shortname, id] of Object.entries(roleIds)) this.roleCache.set(shortname, id);
   }
 
   /** Circuit breaker state, for /ready. */
   breakerState() {
-    return this.policy.breakerState();
-  }
-
-  async call<T>(
-    wsfunction: string,
-    params: Record<string, FormValue>,
-    schema: z.ZodType<T>,
-  ): Promise<CallResult<T>> {
-    const fields: Array<[string, string]> = [
-      ['wstoken', this.config.token],
-      ['wsfunction', wsfunction],
-      ['moodlewsrestformat', 'json'],
-      ...encodeForm(params),
-    ];
-    if (fields.length > this.config.maxParamsPerRequest) {
-      // A bug in a caller, not a Moodle failure: past max_input_vars Moodle would silently drop fields.
-      throw new RangeError(
-        `Moodle ${wsfunction}: ${fields.length} form values exceed the budget of ${this.config.maxParamsPerRequest}; chunk the batch`,
-      );
-    }
-    const body = toBody(fields);
-    const attempt = async (signal: AbortSignal) =>
-      this.interpret(wsfunction, await this.post(wsfunction, body, signal), schema);
-    if (isRead(wsfunction)) return this.policy.read(body, attempt);
-    return this.policy.write(attempt, { idempotent: IDEMPOTENT_WRITES.has(wsfunction) });
+    return this.transport.breakerState();
   }
 
   close(): Promise<void> {
-    return this.pool.close();
+    return this.transport.close();
   }
 
-  private async post(wsfunction: string, body: string, signal: AbortSignal) {
-    const started = performance.now();
-    const requestId = currentRequestId();
-    try {
-      return await inSpan(
-        `moodle ${wsfunction}`,
-        { 'upstream.system': 'moodle', 'upstream.function': wsfunction },
-        async () => {
-          const res = await this.pool.request({
-            method: 'POST',
-            path: this.path,
-            headers: {
-              'content-type': 'application/x-www-form-urlencoded',
-              accept: 'application/json',
-              ...(requestId ? { 'x-request-id': requestId } : {}),
-            },
-            body,
-            signal,
-          });
-          const text = await res.body.text();
-          this.observe(wsfunction, started, res.statusCode === 200 ? 'ok' : 'error');
-          return { status: res.statusCode, text, retryAfter: res.headers['retry-after'] };
-        },
+  async getSiteInfo() {
+    return (await this.transport.call('core_webservice_get_site_info', {}, siteInfoSchema)).data;
+  }
+
+  // ---------- users
+
+  /** Many values per call (chunked); unknown values are simply absent; soft-deleted users ARE returned. */
+  async getUsersByField(field: UserField, values: readonly string[]): Promise<MoodleUser[]> {
+    if (values.length === 0) return []; // Moodle rejects an empty list with invalidparameter.
+    const out: MoodleUser[] = [];
+    for (const chunk of chunkByBudget([...values], this.budget, 1)) {
+      out.push(
+        ...(
+          await this.transport.call(
+            'core_user_get_users_by_field',
+            { field, values: chunk },
+            z.array(moodleUserSchema),
+          )
+        ).data,
       );
-    } catch (err) {
-      this.observe(wsfunction, started, 'unreachable');
-      const e = err as Error;
-      const timedOut =
-        err instanceof undiciErrors.HeadersTimeoutError ||
-        err instanceof undiciErrors.BodyTimeoutError ||
-        e.name === 'TimeoutError' ||
-        e.name === 'AbortError';
-      throw new UpstreamError({
-        system: 'moodle',
-        code: timedOut ? 'TIMEOUT' : 'UNAVAILABLE',
-        message: `Moodle ${wsfunction}: ${timedOut ? `no answer within ${this.config.timeoutMs} ms` : 'Moodle unavailable (cannot be reached)'}`,
-        detail: (err as { code?: string }).code ?? e.name,
-      });
     }
+    return out;
   }
 
-  private observe(wsfunction: string, started: number, outcome: string) {
-    this.metrics?.upstreamCalls.inc({ system: 'moodle', function: wsfunction, outcome });
-    this.metrics?.upstreamDuration.observe(
-      { system: 'moodle', function: wsfunction },
-      (performance.now() - started) / 1000,
+  /** Criteria are ANDed; `email` accepts `%` (case-insensitive LIKE). Deleted users are excluded. */
+  async getUsers(criteria: Array<{ key: string; value: string }>) {
+    const { data, warnings } = await this.transport.call(
+      'core_user_get_users',
+      { criteria },
+      z.looseObject({ users: z.array(moodleUserSchema) }),
+    );
+    return { users: data.users, warnings };
+  }
+
+  /** All-or-nothing per request: see MoodleBatchError for a failure after earlier chunks were applied. */
+  async createUsers(users: readonly NewUser[]): Promise<Array<{ id: number; username: string }>> {
+    return this.createAll('core_user_create_users', 'users', newUserSchema, users, 'username');
+  }
+
+  /** Item by item: bad items come back as warnings (`invaliduserid`), good ones are applied. */
+  async updateUsers(
+    users: ReadonlyArray<{ id: number } & Partial<NewUser> & { suspended?: boolean }>,
+  ): Promise<MoodleWarning[]> {
+    const warnings: MoodleWarning[] = [];
+    for (const chunk of chunkByBudget(users as unknown as FormValue[], this.budget)) {
+      warnings.push(
+        ...(await this.transport.call('core_user_update_users', { users: chunk }, warningsOnly))
+          .warnings,
+      );
+    }
+    return warnings;
+  }
+
+  /** All-or-nothing: one unknown id (or a site admin) rejects the whole request. Moodle soft-deletes. */
+  async deleteUsers(ids: readonly number[]): Promise<void> {
+    await this.inChunks(ids, async (chunk) => {
+      await this.transport.call('core_user_delete_users', { userids: [...chunk] }, nullBody);
+      return chunk.length;
+    });
+  }
+
+  // ---------- categories
+
+  /** Criteria keys: id, ids (comma list), name, parent, idnumber, visible, theme. No criteria = every category. */
+  async getCategories(
+    criteria: Partial<Record<'id' | 'ids' | 'name' | 'parent' | 'idnumber', string | number>>,
+    opts: { addsubcategories?: boolean } = {},
+  ): Promise<MoodleCategory[]> {
+    const list = Object.entries(criteria)
+      .filter(([, v]) => v !== undefined)
+      .map(([key, value]) => ({ key, value: String(value) }));
+    return (
+      await this.transport.call(
+        'core_course_get_categories',
+        { criteria: list, addsubcategories: opts.addsubcategories },
+        z.array(moodleCategorySchema),
+      )
+    ).data;
+  }
+
+  async createCategories(
+    categories: readonly NewCategory[],
+  ): Promise<Array<{ id: number; name: string }>> {
+    return this.createAll(
+      'core_course_create_categories',
+      'categories',
+      newCategorySchema,
+      categories,
+      'name',
     );
   }
 
-  private interpret<T>(
-    wsfunction: string,
-    res: { status: number; text: string; retryAfter?: string | string[] },
-    schema: z.ZodType<T>,
-  ): CallResult<T> {
-    if (res.status !== 200) {
-      // 403 and 503 are what a Moodle in maintenance mode or behind a closed proxy answers.
-      throw new UpstreamError({
-        system: 'moodle',
-        code: 'UNAVAILABLE',
-        status: res.status,
-        message: `Moodle ${wsfunction}: Moodle unavailable (HTTP ${res.status})`,
-        retryAfterMs: retryAfterMs(res.retryAfter),
-      });
-    }
-    let json: unknown;
+  /** A top-level category needs `recursive` (or a new parent) to go: Moodle refuses to move contents to root. */
+  async deleteCategories(
+    categories: ReadonlyArray<{ id: number; recursive?: boolean; newparent?: number }>,
+  ): Promise<void> {
+    await this.transport.call(
+      'core_course_delete_categories',
+      { categories: categories.map((c) => ({ ...c })) },
+      nullBody,
+    );
+  }
+
+  // ---------- courses
+
+  /** No field = every course (the site course included). `idnumber` and `shortname` take one value. */
+  async getCoursesByField(field?: CourseField, value?: string): Promise<MoodleCourse[]> {
+    const reply = z.looseObject({ courses: z.array(moodleCourseSchema) });
+    return (await this.transport.call('core_course_get_courses_by_field', { field, value }, reply))
+      .data.courses;
+  }
+
+  /**
+   * Courses by id, one call. core_course_get_courses_by_field with `ids` is the light call, but Moodle
+   * crashes on it (PHP `Error`, no errorcode) when any id is unknown; then core_course_get_courses with
+   * `options[ids]`, which silently drops unknown ids, answers instead.
+   */
+  async getCoursesByIds(ids: readonly number[]): Promise<MoodleCourse[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
     try {
-      json = JSON.parse(res.text);
-    } catch {
-      throw new UpstreamError({
-        system: 'moodle',
-        code: 'UNAVAILABLE',
-        status: res.status,
-        message: `Moodle ${wsfunction}: Moodle unavailable (the reply is not JSON)`,
-      });
+      return await this.getCoursesByField('ids', unique.join(','));
+    } catch (err) {
+      if (!(err instanceof MoodleError) || err.exception !== 'Error') throw err;
+      return this.getCourses(unique);
     }
-    const exception = exceptionSchema.safeParse(json);
-    if (exception.success && json !== null && typeof json === 'object' && !Array.isArray(json)) {
-      throw new MoodleError({
+  }
+
+  /** Unspecified order, unknown ids silently dropped; no ids = every course. */
+  async getCourses(ids?: readonly number[]): Promise<MoodleCourse[]> {
+    if (!ids)
+      return (await this.transport.call('core_course_get_courses', {}, z.array(moodleCourseSchema)))
+        .data;
+    const out: MoodleCourse[] = [];
+    for (const chunk of chunkByBudget([...ids], this.budget)) {
+      out.push(
+        ...(
+          await this.transport.call(
+            'core_course_get_courses',
+            { options: { ids: chunk } },
+            z.array(moodleCourseSchema),
+          )
+        ).data,
+      );
+    }
+    return out;
+  }
+
+  async createCourses(
+    courses: readonly NewCourse[],
+  ): Promise<Array<{ id: number; shortname: string }>> {
+    return this.createAll(
+      'core_course_create_courses',
+      'courses',
+      newCourseSchema,
+      courses,
+      'shortname',
+    );
+  }
+
+  /** Item by item: an unknown id is a warning (`unknowncourseidnumber`), the others are deleted. */
+  async deleteCourses(ids: readonly number[]): Promise<MoodleWarning[]> {
+    const warnings: MoodleWarning[] = [];
+    for (const chunk of chunkByBudget([...ids], this.budget))
+      warnings.push(
+        ...(
+          await this.transport.call(
+            'core_course_delete_courses',
+            { courseids: chunk },
+            warningsOnly,
+          )
+        ).warnings,
+      );
+    return warnings;
+  }
+
+  // ---------- enrolments
+
+  /** Ordered by user id. `limitfrom`/`limitnumber` page it; `userfields` keeps replies small. */
+  async getEnrolledUsers(
+    courseId: number,
+    opts: EnrolledUsersOptions = {},
+  ): Promise<EnrolledUser[]> {
+    const options: Array<{ name: string; value: string }> = [];
+    if (opts.userfields) options.push({ name: 'userfields', value: opts.userfields.join(',') });
+    if (opts.onlyactive !== undefined)
+      options.push({ name: 'onlyactive', value: opts.onlyactive ? '1' : '0' });
+    if (opts.limitfrom !== undefined)
+      options.push({ name: 'limitfrom', value: String(opts.limitfrom) });
+    if (opts.limitnumber !== undefined)
+      options.push({ name: 'limitnumber', value: String(opts.limitnumber) });
+    return (
+      await this.transport.call(
+        'core_enrol_get_enrolled_users',
+        { courseid: courseId, options: options.length ? options : undefined },
+        z.array(enrolledUserSchema),
+      )
+    ).data;
+  }
+
+  /** One user per call (Moodle has no batch form). `returnusercount=0` skips a count query per course. */
+  async getUsersCourses(userId: number): Promise<MoodleCourse[]> {
+    return (
+      await this.transport.call(
+        'core_enrol_get_users_courses',
+        { userid: userId, returnusercount: false },
+        z.array(moodleCourseSchema),
+      )
+    ).data;
+  }
+
+  /** All-or-nothing per request; re-enrolling is a no-op (idempotent), `suspend` updates the status. */
+  async enrolUsers(enrolments: readonly Enrolment[]): Promise<void> {
+    await this.inChunks(
+      checked('enrol_manual_enrol_users', enrolmentSchema, enrolments),
+      async (chunk) => {
+        await this.transport.call(
+          'enrol_manual_enrol_users',
+          { enrolments: chunk.map((e) => ({ ...e })) },
+          nullBody,
+        );
+        return chunk.length;
+      },
+    );
+  }
+
+  /** Idempotent: unenrolling someone not enrolled is not an error. */
+  async unenrolUsers(
+    enrolments: ReadonlyArray<{ userid: number; courseid: number; roleid?: number }>,
+  ): Promise<void> {
+    await this.inChunks(enrolments, async (chunk) => {
+      await this.transport.call(
+        'enrol_manual_unenrol_users',
+        { enrolments: chunk.map((e) => ({ ...e })) },
+        nullBody,
+      );
+      return chunk.length;
+    });
+  }
+
+  /**
+   * Role id by shortname. Core Moodle exposes no web-service function that lists roles, so the id is either
+   * configured (MOODLE_ROLE_IDS) or learnt from the `roles` of enrolled users in the given courses (every
+   * enrolled user's roles carry `{roleid, shortname}`). Cached for the life of the client.
+   */
+  async roleIdByShortname(shortname: string, lookIn: readonly number[] = []): Promise<number> {
+    const known = this.roleCache.get(shortname);
+    if (known !== undefined) return known;
+    for (const courseId of lookIn) {
+      const users = await this.getEnrolledUsers(courseId, { userfields: ['id', 'roles'] });
+      for (const role of users.flatMap((u) => u.roles ?? []))
+        this.roleCache.set(role.shortname, role.roleid);
+      const found = this.roleCache.get(shortname);
+      if (found !== undefined) return found;
+    }
+    throw new UpstreamError({
+      system: 'moodle',
+      code: 'NOT_FOUND',
+      message: `Moodle role "${shortname}" is unknown: nobody holds it in the courses looked at; set MOODLE_ROLE_IDS (e.g. {"${shortname}": 5})`,
+    });
+  }
+
+  /** The create functions' common shape: checked items, all-or-nothing chunks, `[{id, <label>}]` back. */
+  private async createAll<T, L extends string>(
+    wsfunction: string,
+    key: string,
+    schema: z.ZodType<T>,
+    items: readonly unknown[],
+    label: L,
+  ) {
+    const reply = z.array(z.looseObject({ id: z.number().int(), [label]: z.string() }));
+    const created: Array<{ id: number } & Record<L, string>> = [];
+    await this.inChunks(checked(wsfunction, schema, items), async (chunk) => {
+      const { data } = await this.transport.call(
         wsfunction,
-        exception: exception.data.exception,
-        errorcode: exception.data.errorcode,
-        // The message is localised text for people; code decides on errorcode only.
-        message: exception.data.message ?? exception.data.exception,
-        debuginfo: exception.data.debuginfo,
-      });
+        { [key]: chunk.map((item) => ({ ...(item as object) }) as Record<string, FormValue>) },
+        reply,
+      );
+      created.push(...(data as Array<{ id: number } & Record<L, string>>));
+      return chunk.length;
+    });
+    return created;
+  }
+
+  /** Runs all-or-nothing chunks in order; a failure says how many items the earlier chunks applied. */
+  private async inChunks<T>(
+    items: readonly T[],
+    run: (chunk: T[]) => Promise<number>,
+  ): Promise<void> {
+    let applied = 0;
+    for (const chunk of chunkByBudget(
+      items as unknown as FormValue[],
+      this.budget,
+    ) as unknown as T[][]) {
+      try {
+        applied += await run(chunk);
+      } catch (err) {
+        if (applied > 0 && err instanceof UpstreamError) throw new MoodleBatchError(err, applied);
+        throw err;
+      }
     }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      throw new UpstreamError({
-        system: 'moodle',
-        code: 'BAD_REPLY',
-        status: res.status,
-        message: `Moodle ${wsfunction}: the reply does not have the expected shape`,
-        detail: parsed.error.issues
-          .slice(0, 5)
-          .map((i) => `${i.path.join('.')}: ${i.message}`)
-          .join('; '),
-      });
-    }
-    const warnings =
-      json && typeof json === 'object' && 'warnings' in json
-        ? warningsSchema.safeParse((json as { warnings: unknown }).warnings)
-        : null;
-    return { data: parsed.data, warnings: warnings?.success ? warnings.data : [] };
   }
 }
 
 export function createMoodleClient(
-  config: MoodleClientConfig,
-  opts?: MoodleClientOptions,
+  config: Pick<
+    MoodleConfig,
+    'url' | 'token' | 'timeoutMs' | 'connections' | 'maxParamsPerRequest' | 'roleIds'
+  >,
+  opts: HttpCoreOptions = {},
 ): MoodleClient {
-  return new MoodleClient(config, opts);
+  return new MoodleClient(
+    new HttpMoodleTransport(config, opts),
+    config.maxParamsPerRequest,
+    config.roleIds,
+  );
 }

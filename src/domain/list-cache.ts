@@ -39,3 +39,15 @@ export class ListCache {
     }
   }
 }
+
+/**
+ * The keys of the lists the cache holds, in one place: the loaders fill them and the write services
+ * invalidate them, so both must spell them alike.
+ */
+export const listKeys = {
+  departmentStudents: (acronym: string) => `scodoc:dept-students:${acronym.toUpperCase()}`,
+  categoryCourses: (categoryId: number) => `moodle:category-courses:${categoryId}`,
+  allCourses: 'moodle:all-courses',
+  /** Prefix of every Moodle list: a course or category created or deleted invalidates them all. */
+  everyMoodleList: 'moodle:',
+} as const;

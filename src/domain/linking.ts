@@ -143,3 +143,63 @@ export function parseSessionId(sessionId: string): { dept: string; year: number 
   const m = /^([A-Za-z0-9_]+)-.+-(\d{4})$/.exec(sessionId.trim());
   return m ? { dept: m[1]!.toUpperCase(), year: Number(m[2]) } : null;
 }
+
+/**
+ * The exact idnumbers to ask Moodle for, for one NIP: Moodle matches exactly, and real idnumbers carry
+ * spreadsheet noise (a float export, stray spaces). Every look-up of an account by NIP asks for these.
+ */
+export function nipVariants(nip: string): string[] {
+  return [nip, `${nip}.0`, ` ${nip} `, ` ${nip}`, `${nip} `];
+}
+
+/** Moodle does not keep idnumber unique: prefer an active account, then the oldest. */
+export function chooseAccount<T extends { id: number; suspended?: boolean | null }>(
+  candidates: readonly T[],
+): T | null {
+  const sorted = [...candidates].sort(
+    (a, b) => Number(!!a.suspended) - Number(!!b.suspended) || a.id - b.id,
+  );
+  return sorted[0] ?? null;
+}
+
+/**
+ * Live Moodle users grouped by the NIP their idnumber carries (normalised): soft-deleted records and users
+ * without a NIP are left out. The caller decides what several accounts for one NIP mean.
+ */
+export function usersByNip<
+  T extends { username: string; email?: string | null; idnumber?: string | null },
+>(users: readonly T[]): Map<string, T[]> {
+  const byNip = new Map<string, T[]>();
+  for (const user of users) {
+    if (isSoftDeletedUser(user)) continue;
+    const nip = normalizeNip(user.idnumber);
+    if (nip) byNip.set(nip, [...(byNip.get(nip) ?? []), user]);
+  }
+  return byNip;
+}
+
+/** The Moodle category of a département, among all categories, by the department rule. */
+export function categoryOfDepartment<C extends { idnumber?: string | null; name: string }>(
+  rules: LinkingRules,
+  categories: readonly C[],
+  acronym: string,
+): C | null {
+  return categories.find((c) => categoryMatchesDepartment(rules, c, acronym)) ?? null;
+}
+
+/** The département a category stands for, among all départements, by the department rule. */
+export function departmentOfCategory<D extends { acronym: string }>(
+  rules: LinkingRules,
+  category: { idnumber?: string | null; name: string },
+  departments: readonly D[],
+): D | null {
+  return departments.find((d) => categoryMatchesDepartment(rules, category, d.acronym)) ?? null;
+}
+
+/**
+ * The course of a semester, among the courses that carry its session id under the semester rule: Moodle
+ * does not keep idnumbers unique, so the oldest (lowest id) wins, deterministically.
+ */
+export function courseOfSemester<C extends { id: number }>(candidates: readonly C[]): C | null {
+  return [...candidates].sort((a, b) => a.id - b.id)[0] ?? null;
+}

@@ -1,17 +1,11 @@
-import type { ListCache } from '../graph/list-cache';
-import type { LinkingRules } from '../graph/linking';
+import type { AccountPolicy } from '../domain/accounts';
+import type { LinkingRules } from '../domain/linking';
+import type { ListCache } from '../domain/list-cache';
 import type { Logger } from '../log';
-import { isUpstreamError, type UpstreamError } from '../upstreams/errors';
 import type { MoodleClient } from '../upstreams/moodle/client';
 import type { ScodocClient } from '../upstreams/scodoc/client';
 
-export interface AccountPolicy {
-  /** How a Moodle username is made from a student: the NIP, "prenom.nom", or the e-mail address. Always lower case. */
-  usernameRule: 'nip' | 'firstname.lastname' | 'email';
-  /** Moodle auth plugin for new accounts: cas, ldap, shibboleth... or manual (a random password is set). */
-  auth: string;
-}
-
+/** What every write needs, the mutations' services and the sync alike. */
 export interface WriteDeps {
   scodoc: ScodocClient;
   moodle: MoodleClient;
@@ -42,8 +36,4 @@ export async function compensate(
     log.error({ err, compensation: what }, 'compensation failed');
     return false;
   }
-}
-
-export function asUpstreamError(err: unknown): UpstreamError | null {
-  return isUpstreamError(err) ? err : null;
 }

@@ -1,0 +1,183 @@
+import DataLoader from 'dataloader';
+import { pickStudentRecord, normalizeNip } from '../../domain/linking';
+import { listKeys, type ListCache } from '../../domain/list-cache';
+import { toDepartment, toSemester, toStudent } from '../../domain/mapping';
+import {
+  STATE_FROM_SCODOC,
+  type DepartmentModel,
+  type RegistrationModel,
+  type SemesterModel,
+  type StudentModel,
+} from '../../domain/models';
+import type { ScodocClient } from '../../upstreams/scodoc/client';
+import { byRoster, eachKey, type Memo } from './support';
+
+type Etat = 'I' | 'D' | 'DEF';
+
+/**
+ * ScoDoc reads, per request. Only formsemestres batch (formsemestres/query by département and year); ScoDoc
+ * has no batch route for étudiants, so those are deduplicated and primed from every list reply instead.
+ */
+export function createScodocLoaders(
+  deps: { scodoc: ScodocClient; lists: ListCache; today: () => string },
+  memo: Memo,
+) {
+  const { scodoc, lists } = deps;
+
+  // ---------- départements
+  const departments = () =>
+    memo('departments', async () => (await scodoc.departements()).map(toDepartment));
+  const departmentByAcronym = new DataLoader<string, DepartmentModel | null>(
+    async (acronyms) => {
+      const all = await departments();
+      return acronyms.map(
+        (a) => all.find((d) => d.acronym.toUpperCase() === a.toUpperCase()) ?? null,
+      );
+    },
+    { cacheKeyFn: (a) => a.toUpperCase() },
+  );
+
+  // ---------- étudiants
+  const studentByEtudid = new DataLoader<number, StudentModel | null>((ids) =>
+    eachKey(ids, async (etudid) =>
+      primeStudent(mapOrNull(await scodoc.etudiant({ etudid }), toStudent)),
+    ),
+  );
+  const recordsByNip = new DataLoader<string, StudentModel[]>(
+    (nips) =>
+      eachKey(nips, async (nip) =>
+        (await scodoc.etudiants({ nip })).map((e) => primeStudent(toStudent(e))),
+      ),
+    { cacheKeyFn: (nip) => normalizeNip(nip) ?? nip },
+  );
+  const studentByNip = new DataLoader<string, StudentModel | null>(async (nips) =>
+    eachKey(nips, async (raw) => {
+      const nip = normalizeNip(raw);
+      return nip ? pickRecord(await recordsByNip.load(nip)) : null;
+    }),
+  );
+  const studentByIne = new DataLoader<string, StudentModel | null>((ines) =>
+    eachKey(ines, async (ine) =>
+      pickRecord(
+        (await scodoc.etudiants({ ine: ine.trim() })).map((e) => primeStudent(toStudent(e))),
+      ),
+    ),
+  );
+  function primeStudent<S extends StudentModel | null>(s: S): S {
+    if (s) studentByEtudid.prime(s.etudid, s);
+    if (s?.detailed) studentDetails.prime(s.etudid, s);
+    return s;
+  }
+  /** The long form (e-mail, birth date), for records that came from a list: one call per student. */
+  const studentDetails = new DataLoader<number, StudentModel | null>((ids) =>
+    eachKey(ids, async (etudid) => mapOrNull(await scodoc.etudiant({ etudid }), toStudent)),
+  );
+  const detailsOf = async (s: StudentModel) =>
+    s.detailed ? s : ((await studentDetails.load(s.etudid)) ?? s);
+
+  /** Whole lists come from the process-wide list cache (TTL), then prime the per-request loaders. */
+  const studentsOfDepartment = (acronym: string) =>
+    memo(`dept-students:${acronym.toUpperCase()}`, async () => {
+      const list = await lists.get(listKeys.departmentStudents(acronym), async () =>
+        (await scodoc.departementEtudiants(acronym)).map(toStudent).sort(byRoster),
+      );
+      for (const s of list) studentByEtudid.prime(s.etudid, s);
+      return list;
+    });
+
+  // ---------- formsemestres
+  const semesterById = new DataLoader<number, SemesterModel | null>((ids) =>
+    eachKey(ids, async (id) => mapOrNull(await scodoc.formsemestre(id), toSemester)),
+  );
+  const primeSemesters = (list: SemesterModel[]) => {
+    for (const s of list) semesterById.prime(s.id, s);
+    return list.sort((a, b) => (b.startDate ?? '').localeCompare(a.startDate ?? '') || b.id - a.id);
+  };
+  const querySemesters = (q: { department?: string; year?: number }) =>
+    memo(`semesters:${q.department?.toUpperCase() ?? '*'}:${q.year ?? '*'}`, async () =>
+      primeSemesters(
+        (
+          await scodoc.formsemestresQuery({ dept_acronym: q.department, annee_scolaire: q.year })
+        ).map(toSemester),
+      ),
+    );
+  const semestersOfDepartment = (acronym: string) => querySemesters({ department: acronym });
+  const currentSemestersOfDepartment = (acronym: string) =>
+    memo(`semesters-current:${acronym.toUpperCase()}`, async () =>
+      primeSemesters((await scodoc.formsemestresCourants(acronym)).map(toSemester)),
+    );
+  const today = deps.today();
+  const isCurrent = (s: SemesterModel) =>
+    !!s.startDate && !!s.endDate && s.startDate <= today && today <= s.endDate;
+
+  /** One call per (formsemestre, state filter); each reply also primes the étudiant loader. */
+  const studentsOfSemester = new DataLoader<
+    { semesterId: number; etat: Etat | null },
+    Array<{ student: StudentModel; etat: string | null }>,
+    string
+  >(
+    (keys) =>
+      eachKey(keys, async ({ semesterId, etat }) => {
+        const rows = await scodoc.formsemestreEtudiants(semesterId, etat ? { etat: [etat] } : {});
+        return rows
+          .map((row) => ({
+            student: primeStudent(toStudent(row)),
+            etat: etat ?? (typeof row.etat === 'string' ? row.etat : null),
+          }))
+          .sort((a, b) => byRoster(a.student, b.student));
+      }),
+    { cacheKeyFn: (k) => `${k.semesterId}:${k.etat ?? '*'}` },
+  );
+
+  /**
+   * ScoDoc's list of a student's formsemestres does not say the registration state, so the state comes from
+   * the formsemestre's own roster, filtered by state: three calls per semester, shared by every student of it.
+   */
+  const registrationsOfStudent = new DataLoader<number, RegistrationModel[]>((etudids) =>
+    eachKey(etudids, async (etudid) => {
+      const semesters = primeSemesters(
+        (await scodoc.etudiantFormsemestres({ etudid })).map(toSemester),
+      ).reverse();
+      return Promise.all(
+        semesters.map(async (semester) => ({
+          semester,
+          state: await stateIn(semester.id, etudid),
+        })),
+      );
+    }),
+  );
+  async function stateIn(semesterId: number, etudid: number): Promise<RegistrationModel['state']> {
+    for (const etat of ['I', 'D', 'DEF'] as const) {
+      const rows = await studentsOfSemester.load({ semesterId, etat });
+      if (rows.some((r) => r.student.etudid === etudid)) return STATE_FROM_SCODOC[etat]!;
+    }
+    return 'REGISTERED';
+  }
+
+  return {
+    departments,
+    departmentByAcronym,
+    studentByEtudid,
+    detailsOf,
+    studentByNip,
+    studentByIne,
+    studentsOfDepartment,
+    semesterById,
+    querySemesters,
+    semestersOfDepartment,
+    currentSemestersOfDepartment,
+    isCurrent,
+    studentsOfSemester,
+    registrationsOfStudent,
+  };
+}
+
+export type ScodocLoaders = ReturnType<typeof createScodocLoaders>;
+
+function mapOrNull<T, R>(value: T | null, map: (v: T) => R): R | null {
+  return value == null ? null : map(value);
+}
+
+function pickRecord(records: StudentModel[]): StudentModel | null {
+  return pickStudentRecord(records.map((r) => ({ ...r, id: r.etudid, dept_id: r.deptId })));
+}

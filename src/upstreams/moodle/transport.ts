@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { UpstreamError, retryAfterMs } from '../errors';
+import {
+  HttpCore,
+  NOT_JSON,
+  badReply,
+  parseJson,
+  type HttpCoreOptions,
+  type HttpReply,
+} from '../http';
+import type { MoodleConfig } from './config';
+import { MoodleError, type MoodleWarning } from './errors';
+import { encodeForm, toBody, type FormValue } from './form';
+
+export interface CallResult<T> {
+  data: T;
+  /** Moodle's per-item warnings (`{item, itemid, warningcode, message}`), when the reply had any. */
+  warnings: MoodleWarning[];
+}
+
+/** One web-service call: what the typed functions of the client are written against. */
+export interface MoodleTransport {
+  call<T>(
+    wsfunction: string,
+    params: Record<string, FormValue>,
+    schema: z.ZodType<T>,
+  ): Promise<CallResult<T>>;
+  breakerState(): ReturnType<HttpCore['breakerState']>;
+  close(): Promise<void>;
+}
+
+/** Functions that only read: retried on outages and deduplicated while in flight. */
+const isRead = (wsfunction: string) =>
+  /^core_\w+_get_|^core_webservice_get_site_info$/.test(wsfunction);
+/** Writes that are idempotent by construction in Moodle: safe to retry. */
+const IDEMPOTENT_WRITES = new Set(['enrol_manual_enrol_users', 'enrol_manual_unenrol_users']);
+
+const exceptionSchema = z.looseObject({
+  exception: z.string(),
+  errorcode: z.string().optional(),
+  message: z.string().optional(),
+  debuginfo: z.string().optional(),
+});
+
+const warningsSchema = z.array(
+  z.looseObject({
+    item: z.string().optional(),
+    itemid: z.number().optional(),
+    warningcode: z.string(),
+    message: z.string(),
+  }),
+);
+
+/**
+ * The Moodle web-service protocol: form-encoded POSTs to server.php. It tells an exception from a success
+ * (Moodle answers both with HTTP 200), accepts the literal `null` that several functions return, validates
+ * every reply, and never lets the token or debuginfo into a message.
+ */
+export class HttpMoodleTransport implements MoodleTransport {
+  private readonly http: HttpCore;
+  private readonly path: string;
+
+  constructor(
+    private readonly config: Pick<
+      MoodleConfig,
+      'url' | 'token' | 'timeoutMs' | 'connections' | 'maxParamsPerRequest'
+    >,
+    opts: HttpCoreOptions = {},
+  ) {
+    // Everything but a 200 is a failed call: maintenance mode and closed proxies answer 403 or 503.
+    this.http = new HttpCore('moodle', config, { ...opts, failedStatus: (s) => s !== 200 });
+    this.path = `${this.http.basePath}/webservice/rest/server.php`;
+  }
+
+  breakerState() {
+    return this.http.breakerState();
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  async call<T>(
+    wsfunction: string,
+    params: Record<string, FormValue>,
+    schema: z.ZodType<T>,
+  ): Promise<CallResult<T>> {
+    const fields: Array<[string, string]> = [
+      ['wstoken', this.config.token],
+      ['wsfunction', wsfunction],
+      ['moodlewsrestformat', 'json'],
+      ...encodeForm(params),
+    ];
+    if (fields.length > this.config.maxParamsPerRequest) {
+      // A bug in a caller, not a Moodle failure: past max_input_vars Moodle would silently drop fields.
+      throw new RangeError(
+        `Moodle ${wsfunction}: ${fields.length} form values exceed the budget of ${this.config.maxParamsPerRequest}; chunk the batch`,
+      );
+    }
+    const body = toBody(fields);
+    const request = {
+      method: 'POST' as const,
+      path: this.path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body,
+    };
+    const attempt = async (signal: AbortSignal) =>
+      interpret(wsfunction, await this.http.send(wsfunction, request, signal), schema);
+    if (isRead(wsfunction)) return this.http.read(body, attempt);
+    return this.http.write(attempt, IDEMPOTENT_WRITES.has(wsfunction));
+  }
+}
+
+function interpret<T>(wsfunction: string, res: HttpReply, schema: z.ZodType<T>): CallResult<T> {
+  const unavailable = (why: string) =>
+    new UpstreamError({
+      system: 'moodle',
+      code: 'UNAVAILABLE',
+      status: res.status,
+      message: `Moodle ${wsfunction}: Moodle unavailable (${why})`,
+      retryAfterMs: retryAfterMs(res.retryAfter),
+    });
+  if (res.status !== 200) throw unavailable(`HTTP ${res.status}`);
+  const json = parseJson(res.text);
+  if (json === NOT_JSON) throw unavailable('the reply is not JSON');
+  const exception = exceptionSchema.safeParse(json);
+  if (exception.success && json !== null && typeof json === 'object' && !Array.isArray(json)) {
+    throw new MoodleError({
+      wsfunction,
+      exception: exception.data.exception,
+      errorcode: exception.data.errorcode,
+      // The message is localised text for people; code decides on errorcode only.
+      message: exception.data.message ?? exception.data.exception,
+      debuginfo: exception.data.debuginfo,
+    });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw badReply('moodle', wsfunction, res.status, parsed.error);
+  const warnings =
+    json && typeof json === 'object' && 'warnings' in json
+      ? warningsSchema.safeParse(json.warnings)
+      : null;
+  return { data: parsed.data, warnings: warnings?.success ? warnings.data : [] };
+}

@@ -38,6 +38,41 @@ export default defineConfig(
       // Type-only imports (`import type`) are erased at run time and are not counted as cycle edges.
       // ignoreExternal: stop at node_modules instead of walking every package's own imports.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      // The layers (README, "How it is built"): each imports only what sits below it.
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './src/domain',
+              from: './src',
+              except: ['./domain'],
+              message: 'src/domain imports nothing but itself.',
+            },
+            {
+              target: './src/upstreams',
+              from: './src',
+              except: ['./upstreams', './observability'],
+              message: 'The upstream clients import nothing above them.',
+            },
+            {
+              target: ['./src/provisioning', './src/writes', './src/sync'],
+              from: './src/graph',
+              message: 'Writes and the sync never import the GraphQL layer.',
+            },
+            {
+              target: './src/provisioning',
+              from: ['./src/writes', './src/sync'],
+              message: 'provisioning sits below the write services and the sync.',
+            },
+            {
+              target: './src/sync',
+              from: './src/writes',
+              message: 'The sync uses src/provisioning, not the mutations\' services.',
+            },
+          ],
+        },
+      ],
       // A leading underscore marks a binding that is unused on purpose (for instance one taken out of an
       // object so that `...rest` leaves it behind).
       '@typescript-eslint/no-unused-vars': [

@@ -108,10 +108,10 @@ const envSchema = linkingSchema.extend({
   DEMO_STUDENTS: z.coerce.number().int().min(10).max(50_000).default(1000),
 });
 
-export type Env = z.infer<typeof envSchema>;
+type Env = z.infer<typeof envSchema>;
 
 /** `simulated: true` = no URL configured: demo mode starts a simulator and fills url and credentials in. */
-export type Upstream<T> =
+type Upstream<T> =
   | (T & { simulated: false })
   | (Omit<T, 'url' | 'username' | 'password' | 'token'> & { simulated: true });
 

@@ -23,6 +23,6 @@ export async function runOrExit(start: () => Promise<() => Promise<void>>): Prom
     await close();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }

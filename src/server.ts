@@ -4,7 +4,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { randomUUID } from 'node:crypto';
-import { getOperationAST } from 'graphql';
+import { getOperationAST, type ExecutionArgs } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { Metrics } from './observability/metrics';
 import { requestScope } from './observability/request-context';
@@ -54,7 +54,7 @@ export interface Gateway {
   close(opts?: { graceMs?: number }): Promise<void>;
 }
 
-export type AuthenticatedRequest = IncomingMessage & { caller?: Caller };
+type AuthenticatedRequest = IncomingMessage & { caller?: Caller };
 
 /** What an unset option means: the configuration's own defaults (an empty environment). */
 const DEFAULTS = loadConfig({});
@@ -187,7 +187,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
     // Yoga's node listener gives the context factory {req, res}: the caller rides on the request.
     (req as AuthenticatedRequest).caller = caller ?? undefined;
-    await yoga.requestListener(req, res);
+    // Typed as Node's void listener, it returns the promise of the response being written: awaited, so
+    // the request's span covers the whole answer.
+    const written: unknown = yoga.requestListener(req, res);
+    await written;
   }
 
   return {
@@ -260,7 +263,7 @@ function plugins(security: SecurityConfig, production: boolean): Plugin[] {
 /** GraphQL requests by operation name and outcome, with their latency. */
 function observeOperations(metrics: Metrics): Plugin {
   return {
-    onExecute({ args }) {
+    onExecute({ args }: { args: ExecutionArgs }) {
       const operation =
         getOperationAST(args.document, args.operationName)?.name?.value ?? 'anonymous';
       const started = performance.now();

@@ -8,7 +8,7 @@ export interface ApiKey {
   scopes: Scope[];
 }
 
-export interface JwtSettings {
+interface JwtSettings {
   secret?: string;
   jwksUrl?: string;
   issuer?: string;
@@ -24,7 +24,7 @@ export interface AuthSettings {
   disabled: boolean;
 }
 
-export type AuthResult = { ok: true; caller: Caller } | { ok: false; reason: string };
+type AuthResult = { ok: true; caller: Caller } | { ok: false; reason: string };
 
 export interface Authenticator {
   enabled: boolean;

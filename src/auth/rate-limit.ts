@@ -16,7 +16,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async hit(key: string, limit: number, windowMs: number) {
+  hit(key: string, limit: number, windowMs: number) {
     const now = this.now();
     let w = this.windows.get(key);
     if (!w || now - w.start >= windowMs) {
@@ -25,10 +25,10 @@ export class MemoryRateLimitStore implements RateLimitStore {
       this.sweep(now, windowMs);
     }
     w.count += 1;
-    return {
+    return Promise.resolve({
       allowed: w.count <= limit,
       retryAfterMs: w.count <= limit ? 0 : w.start + windowMs - now,
-    };
+    });
   }
 
   /** Forgets finished windows, so idle clients do not accumulate. */

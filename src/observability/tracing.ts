@@ -1,7 +1,7 @@
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 
 /** The tracer spans are made with; a no-op until tracing is initialised (src/observability/otel.ts). */
-export const tracer = () => trace.getTracer('campus-graph');
+const tracer = () => trace.getTracer('campus-graph');
 
 /** Runs `work` in a span that records its failure. */
 export function inSpan<T>(

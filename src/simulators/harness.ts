@@ -11,7 +11,7 @@ import { z } from 'zod';
  *   POST /__sim/faults  → {down?, latencyMs?, errorRate?, malformed?}; each value persists until changed
  */
 
-export const faultsSchema = z
+const faultsSchema = z
   .object({
     /** Every upstream request has its connection dropped without an answer (the hooks keep working). */
     down: z.boolean(),
@@ -25,7 +25,7 @@ export const faultsSchema = z
   .partial()
   .strict();
 
-export type Faults = Required<z.infer<typeof faultsSchema>>;
+type Faults = Required<z.infer<typeof faultsSchema>>;
 
 export interface SimRequest {
   method: string;
@@ -39,12 +39,12 @@ export interface SimRequest {
 export interface SimResponse {
   status: number;
   contentType?: string;
-  /** Raw body; objects are JSON-encoded with `application/json`. */
-  body: string | Buffer | unknown;
+  /** A string or Buffer is sent as it is; anything else is JSON-encoded with `application/json`. */
+  body: unknown;
   headers?: Record<string, string>;
 }
 
-export interface SimHandlerContext {
+interface SimHandlerContext {
   /** Count one call under this key (a wsfunction name, or a ScoDoc route template such as `GET /etudiant/nip/<nip>`). */
   count(key: string): void;
 }
@@ -88,7 +88,9 @@ export async function startSimServer(opts: {
     },
   };
 
-  const server = createServer(async (req, res) => {
+  // The handler never rejects: every failure becomes an answer (or a destroyed socket) below.
+  const server = createServer((req, res) => void serve(req, res));
+  async function serve(req: IncomingMessage, res: ServerResponse) {
     try {
       const url = new URL(req.url ?? '/', 'http://sim.invalid');
       const body = await readBody(req);
@@ -140,7 +142,7 @@ export async function startSimServer(opts: {
         res.destroy();
       }
     }
-  });
+  }
 
   function hooks(method: string, path: string, body: Buffer): SimResponse {
     if (method === 'GET' && path === '/__sim/stats') {

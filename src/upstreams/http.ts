@@ -46,7 +46,7 @@ export interface HttpReply {
   retryAfter: string | string[] | undefined;
 }
 
-export const SYSTEM_NAMES: Record<UpstreamSystem, string> = { scodoc: 'ScoDoc', moodle: 'Moodle' };
+const SYSTEM_NAMES: Record<UpstreamSystem, string> = { scodoc: 'ScoDoc', moodle: 'Moodle' };
 
 export class HttpCore {
   readonly basePath: string;

@@ -61,7 +61,7 @@ export interface UpstreamPolicy {
   breakerState(): BreakerState;
 }
 
-export function isOutage(err: unknown): boolean {
+function isOutage(err: unknown): boolean {
   return (
     err instanceof UpstreamError &&
     (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT' || err.code === 'BAD_REPLY')

@@ -1,4 +1,3 @@
-import { builder } from '../builder';
 import { CourseRef, EnrolmentRef, MoodleAccountRef, StudentRef } from '../refs';
 
 EnrolmentRef.implement({

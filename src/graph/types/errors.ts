@@ -9,7 +9,7 @@ import {
 import { builder } from '../builder';
 import { upstreamErrorCode } from '../errors';
 
-export const ErrorInterface = builder.interfaceRef<Error & { code: string }>('Error').implement({
+const ErrorInterface = builder.interfaceRef<Error & { code: string }>('Error').implement({
   description: 'An expected failure of a mutation: a human message and a stable machine code.',
   fields: (t) => ({
     message: t.exposeString('message', { description: 'What went wrong, for people.' }),

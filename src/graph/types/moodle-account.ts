@@ -1,4 +1,3 @@
-import { builder } from '../builder';
 import { MoodleAccountRef } from '../refs';
 
 MoodleAccountRef.implement({

@@ -28,7 +28,7 @@ export function parsePhpForm(body: string, maxInputVars: number): PhpArray {
         node[key] = value;
       } else {
         if (typeof node[key] !== 'object') node[key] = {};
-        node = node[key] as PhpArray;
+        node = node[key];
       }
     });
   }

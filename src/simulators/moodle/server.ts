@@ -30,7 +30,7 @@ export type MoodleSimulator = SimServer & {
 export async function startMoodleSimulator(opts: MoodleSimulatorOptions): Promise<MoodleSimulator> {
   const token = opts.token ?? 'demo-moodle-token';
   const maxInputVars = opts.maxInputVars ?? 5000;
-  let store: MoodleStore | undefined;
+  let store: MoodleStore | undefined = undefined;
   let forced: { errorcode: string; message: string } | null = null;
 
   const server = await startSimServer({

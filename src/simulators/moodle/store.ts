@@ -54,7 +54,7 @@ export interface EnrolmentRow {
   suspended: boolean;
 }
 
-export const ROLES: Array<{ id: number; shortname: string; name: string; sortorder: number }> = [
+const ROLES: Array<{ id: number; shortname: string; name: string; sortorder: number }> = [
   { id: 1, shortname: 'manager', name: '', sortorder: 1 },
   { id: 2, shortname: 'coursecreator', name: '', sortorder: 2 },
   { id: 3, shortname: 'editingteacher', name: '', sortorder: 3 },

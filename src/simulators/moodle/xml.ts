@@ -83,7 +83,8 @@ function render(value: unknown, userStructures: boolean): string {
   }
   if (value === null || value === undefined) return '<VALUE null="null"/>\n';
   if (typeof value === 'boolean') return `<VALUE>${value ? 1 : 0}</VALUE>\n`;
-  return `<VALUE>${escape(String(value))}</VALUE>\n`;
+  // Numbers and strings are all that is left here (what JSON can hold).
+  return `<VALUE>${escape(typeof value === 'string' ? value : JSON.stringify(value))}</VALUE>\n`;
 }
 
 function escape(s: string): string {

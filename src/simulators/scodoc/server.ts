@@ -175,7 +175,7 @@ function buildRoutes(store: ScodocStore, nowIso: () => string): Route[] {
         acronym: body.acronym,
         dept_name: str(body.dept_name),
         description: str(body.description),
-        visible: body.visible as boolean | undefined,
+        visible: body.visible,
       },
       nowIso(),
     );

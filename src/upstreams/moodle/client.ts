@@ -35,6 +35,10 @@ import { HttpMoodleTransport, type MoodleTransport } from './transport';
  * Typed wrappers for every Moodle web-service function the gateway uses, over a transport: zod for what
  * goes out (so a bad call fails here, not as a cryptic `invalidparameter`) and for what comes back.
  */
+const createdUsers = z.array(z.looseObject({ id: z.number().int(), username: z.string() }));
+const createdCategories = z.array(z.looseObject({ id: z.number().int(), name: z.string() }));
+const createdCourses = z.array(z.looseObject({ id: z.number().int(), shortname: z.string() }));
+
 export class MoodleClient {
   private readonly roleCache = new Map<string, number>();
 
@@ -92,7 +96,7 @@ export class MoodleClient {
 
   /** All-or-nothing per request: see MoodleBatchError for a failure after earlier chunks were applied. */
   async createUsers(users: readonly NewUser[]): Promise<Array<{ id: number; username: string }>> {
-    return this.createAll('core_user_create_users', 'users', newUserSchema, users, 'username');
+    return this.createAll('core_user_create_users', 'users', newUserSchema, users, createdUsers);
   }
 
   /** Item by item: bad items come back as warnings (`invaliduserid`), good ones are applied. */
@@ -144,7 +148,7 @@ export class MoodleClient {
       'categories',
       newCategorySchema,
       categories,
-      'name',
+      createdCategories,
     );
   }
 
@@ -212,7 +216,7 @@ export class MoodleClient {
       'courses',
       newCourseSchema,
       courses,
-      'shortname',
+      createdCourses,
     );
   }
 
@@ -319,22 +323,21 @@ export class MoodleClient {
   }
 
   /** The create functions' common shape: checked items, all-or-nothing chunks, `[{id, <label>}]` back. */
-  private async createAll<T, L extends string>(
+  private async createAll<T, R>(
     wsfunction: string,
     key: string,
     schema: z.ZodType<T>,
     items: readonly unknown[],
-    label: L,
-  ) {
-    const reply = z.array(z.looseObject({ id: z.number().int(), [label]: z.string() }));
-    const created: Array<{ id: number } & Record<L, string>> = [];
+    reply: z.ZodType<R[]>,
+  ): Promise<R[]> {
+    const created: R[] = [];
     await this.inChunks(checked(wsfunction, schema, items), async (chunk) => {
       const { data } = await this.transport.call(
         wsfunction,
-        { [key]: chunk.map((item) => ({ ...(item as object) }) as Record<string, FormValue>) },
+        { [key]: chunk.map((item) => ({ ...(item as object) })) },
         reply,
       );
-      created.push(...(data as Array<{ id: number } & Record<L, string>>));
+      created.push(...data);
       return chunk.length;
     });
     return created;

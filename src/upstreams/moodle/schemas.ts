@@ -145,7 +145,7 @@ export const enrolmentSchema = z
 export type Enrolment = z.infer<typeof enrolmentSchema>;
 
 /** A call the gateway should never make: bad parameters, caught before anything is sent. */
-export class MoodleParamsError extends TypeError {
+class MoodleParamsError extends TypeError {
   constructor(wsfunction: string, error: z.ZodError) {
     super(
       `${wsfunction}: invalid parameters: ${error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,

@@ -73,7 +73,10 @@ export const CATEGORY_FUNCTIONS: Record<string, WsFunction> = {
         const seen = new Set(cats.map((c) => c.id));
         for (const c of [...cats])
           for (const d of store.descendants(c.id))
-            if (!seen.has(d.id)) (seen.add(d.id), cats.push(d));
+            if (!seen.has(d.id)) {
+              seen.add(d.id);
+              cats.push(d);
+            }
       }
       return cats
         .sort((a, b) => a.sortorder - b.sortorder || a.id - b.id)

@@ -6,7 +6,6 @@ import { siteFunctions } from './site';
 import { USER_FUNCTIONS } from './users';
 
 export { MoodleException, type WsFunction } from './shared';
-export { userJson } from './users';
 
 /**
  * The web-service functions, with Moodle's parameter descriptions and semantics: which calls are
@@ -31,7 +30,7 @@ export const OUT_OF_SERVICE = new Set([
 ]);
 
 /** What the gateway's service allows (as core_webservice_get_site_info reports). */
-export const SERVICE_FUNCTIONS = Object.keys(FUNCTIONS);
+const SERVICE_FUNCTIONS = Object.keys(FUNCTIONS);
 
 export const ACCESS_DEBUGINFO = (fn: string) =>
   `Access to the function ${fn}() is not allowed.

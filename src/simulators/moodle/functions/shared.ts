@@ -31,6 +31,9 @@ export const missingRecord = (errorcode: string, message: string, debuginfo: str
 
 export interface WsFunction {
   params: Desc;
+  // Parameters arrive checked against `params` (Moodle's own description): each function reads them by
+  // name, as Moodle's PHP does, so they are not typed twice here.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   run(p: any, store: MoodleStore): unknown;
   /** For XML: keys a user structure always lists (nulls included). */
   xmlUserKeys?: boolean;

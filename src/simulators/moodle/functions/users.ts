@@ -46,7 +46,7 @@ const UPDATE_USER_DESC = single({
   lang: v('raw', { optional: true }),
 });
 
-export function userJson(store: MoodleStore, u: UserRow): Record<string, unknown> {
+function userJson(store: MoodleStore, u: UserRow): Record<string, unknown> {
   const out = userIdentity(u);
   if (u.institution) out.institution = u.institution;
   // Moodle leaves optional keys out when empty: a user without idnumber has no idnumber key.

@@ -68,7 +68,7 @@ export default defineConfig(
             {
               target: './src/sync',
               from: './src/writes',
-              message: 'The sync uses src/provisioning, not the mutations\' services.',
+              message: "The sync uses src/provisioning, not the mutations' services.",
             },
           ],
         },

@@ -6,7 +6,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  */
 const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
-  documents: ['schema/operations/*.graphql'],
+  documents: ['schema/operations/**/*.graphql'],
   generates: {
     'src/generated/operations.ts': {
       plugins: ['typescript-operations', 'typed-document-node'],

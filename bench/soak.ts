@@ -23,7 +23,9 @@ const gw = await startTestGateway({
 gw.sims.scodoc!.setFaults({ errorRate: 0.02 });
 gw.sims.moodle!.setFaults({ errorRate: 0.02 });
 const dir = fileURLToPath(new URL('../schema/operations/', import.meta.url));
-const ops = readdirSync(dir).map((f) => readFileSync(dir + f, 'utf8'));
+const ops = readdirSync(dir)
+  .filter((f) => f.endsWith('.graphql'))
+  .map((f) => readFileSync(dir + f, 'utf8'));
 const u = gw.sims.university;
 const course = [...gw.sims.moodle!.store.courses.values()].find(
   (c) => c.idnumber === 'INFO-BUT-FI-S1-2026',

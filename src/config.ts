@@ -65,10 +65,11 @@ const envSchema = linkingSchema.extend({
     }),
   /** Accounts the gateway creates: username rule (always lower case) and Moodle auth plugin. */
   MOODLE_USERNAME_RULE: z.enum(['nip', 'firstname.lastname', 'email']).default('nip'),
+  // `manual` is the one plugin every Moodle has (5.0 removed CAS from core, MDL-78778); SSO sites set theirs.
   MOODLE_AUTH: z
     .string()
-    .regex(/^[a-z0-9_]+$/, 'a Moodle auth plugin name, e.g. cas, ldap, manual')
-    .default('cas'),
+    .regex(/^[a-z0-9_]+$/, 'a Moodle auth plugin name, e.g. manual, ldap, shibboleth, oauth2, cas')
+    .default('manual'),
   /** How long whole upstream lists (a département's étudiants, a category's courses) are reused for paging. */
   LIST_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
 

@@ -1,8 +1,8 @@
-import { loadConfig, requireServerAuth, secretsOf } from './config';
-import { createLogger } from './log';
+import { ConfigError, loadConfig, requireServerAuth, secretsOf } from './config';
+import { createLogger, type Logger } from './log';
 import { initTracing } from './observability/otel';
 import { runOrExit } from './process';
-import { createGateway } from './server';
+import { createGateway, type Gateway } from './server';
 import type { MoodleConfig } from './upstreams/moodle/config';
 import type { ScodocConfig } from './upstreams/scodoc/config';
 import {
@@ -11,6 +11,29 @@ import {
   SCODOC_SIM_USER,
   startSimulators,
 } from './simulators/start';
+
+/**
+ * The self-check before serving: a refused ScoDoc account or Moodle token stops the start (nothing would
+ * work); anything else it finds (a missing function or route, a capability whose absence makes look-ups
+ * answer nothing) is logged as a warning with its fix, and stays visible in /ready.
+ */
+async function checkUpstreams(gateway: Gateway, log: Logger): Promise<void> {
+  const { scodoc, moodle } = await gateway.selfCheck();
+  const refused = [
+    scodoc.unauthorized ? `ScoDoc: ${scodoc.error}` : null,
+    moodle.unauthorized ? `Moodle: ${moodle.error}` : null,
+  ].filter((p): p is string => p !== null);
+  if (refused.length > 0) throw new ConfigError(refused);
+  for (const [system, check] of [
+    ['scodoc', scodoc],
+    ['moodle', moodle],
+  ] as const) {
+    if (check.error)
+      log.warn({ upstream: system }, `${system} could not be checked: ${check.error}`);
+    for (const problem of check.problems) log.warn({ upstream: system }, problem);
+  }
+  if (moodle.reachable) log.info({ release: moodle.release, version: moodle.version }, 'Moodle');
+}
 
 // `npm start`: the gateway. Each upstream without a configured URL is simulated on loopback (demo mode).
 await runOrExit(async () => {
@@ -59,19 +82,34 @@ await runOrExit(async () => {
     security: config.security,
     resilience: config.resilience,
   });
+  await checkUpstreams(gateway, log);
   const url = await gateway.listen(config.port, config.host);
+  const simulatedNote = 'simulated: its changes vanish when the gateway stops';
+  const mode =
+    config.scodoc.simulated && config.moodle.simulated
+      ? 'demo mode: both upstreams simulated'
+      : config.scodoc.simulated || config.moodle.simulated
+        ? `hybrid: ScoDoc ${config.scodoc.simulated ? 'simulated' : 'real'}, Moodle ${config.moodle.simulated ? 'simulated' : 'real'}`
+        : 'both upstreams real';
   log.info(
     {
       graphql: `${url}/graphql`,
       health: `${url}/health`,
-      scodoc: config.scodoc.simulated ? `simulated at ${scodoc.url}` : 'real (SCODOC_URL)',
-      moodle: config.moodle.simulated ? `simulated at ${moodle.url}` : 'real (MOODLE_URL)',
+      scodoc: config.scodoc.simulated ? `${simulatedNote} (${scodoc.url})` : 'real (SCODOC_URL)',
+      moodle: config.moodle.simulated ? `${simulatedNote} (${moodle.url})` : 'real (MOODLE_URL)',
     },
-    config.scodoc.simulated || config.moodle.simulated
-      ? 'Campus Graph ready (demo mode)'
-      : 'Campus Graph ready',
+    `Campus Graph ready (${mode})`,
   );
-  process.stdout.write(`\nCampus Graph: GraphiQL at ${url}/graphql\n\n`);
+  process.stdout.write(
+    [
+      '',
+      `Campus Graph (${mode}): GraphiQL at ${url}/graphql`,
+      `  ScoDoc: ${config.scodoc.simulated ? `simulated at ${scodoc.url} — its changes vanish on restart` : `real, ${scodoc.url}`}`,
+      `  Moodle: ${config.moodle.simulated ? `simulated at ${moodle.url} — its changes vanish on restart` : `real, ${moodle.url}`}`,
+      '',
+      '',
+    ].join('\n'),
+  );
 
   return async () => {
     log.info(

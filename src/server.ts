@@ -9,9 +9,8 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { Metrics } from './observability/metrics';
 import { requestScope } from './observability/request-context';
 import { inSpan } from './observability/tracing';
+import { readiness, type SelfCheck } from './health/readiness';
 import type { ResilienceOptions } from './upstreams/resilience';
-import type { MoodleClient } from './upstreams/moodle/client';
-import type { ScodocClient } from './upstreams/scodoc/client';
 import { createAuthenticator, type Authenticator } from './auth/authenticate';
 import { MemoryRateLimitStore, type RateLimitStore } from './auth/rate-limit';
 import type { Caller } from './auth/scopes';
@@ -49,6 +48,8 @@ export interface GatewayOptions {
 export interface Gateway {
   server: Server;
   metrics: Metrics;
+  /** The upstreams' self-check (releases, missing functions or routes, capability problems). */
+  selfCheck(): Promise<SelfCheck>;
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting, lets requests in flight finish for up to `graceMs`, then closes the upstream pools. */
   close(opts?: { graceMs?: number }): Promise<void>;
@@ -72,7 +73,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const metrics = opts.metrics ?? new Metrics();
   const scodoc = createScodocClient(opts.scodoc, { metrics, resilience: opts.resilience });
   const moodle = createMoodleClient(opts.moodle, { metrics, resilience: opts.resilience });
-  const ready = readiness(scodoc, moodle);
+  const health = readiness(scodoc, moodle, { scodocScope: opts.scodoc.dept });
   const auth = createAuthenticator(security.auth);
   const limiter = opts.rateLimitStore ?? new MemoryRateLimitStore();
   const yoga = createYoga<{ req: AuthenticatedRequest }>({
@@ -126,7 +127,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     // Liveness: answered first, so it never touches an upstream, a plugin or a rate limit.
     if (path === '/health') return reply(res, 200, { status: 'ok' });
     if (path === '/ready') {
-      const state = await ready();
+      const state = await health.ready();
       return reply(res, state.ready ? 200 : 503, state);
     }
     if (path === '/metrics') {
@@ -196,6 +197,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   return {
     server,
     metrics,
+    selfCheck: health.selfCheck,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -277,45 +279,6 @@ function observeOperations(metrics: Metrics): Plugin {
       };
     },
   };
-}
-
-/**
- * Readiness: 503 while an upstream cannot be reached or its breaker is open, with a body saying which. The
- * probes are the cheapest reads each upstream has, cached for two seconds so a busy probe cannot load them.
- */
-function readiness(scodoc: ScodocClient, moodle: MoodleClient) {
-  let cached: { at: number; value: Promise<ReadyState> } | null = null;
-  const check = async (breaker: () => string, probe: () => Promise<unknown>) => {
-    if (breaker() === 'open') return { ok: false, breaker: 'open' };
-    try {
-      await probe();
-      return { ok: true, breaker: breaker() };
-    } catch (err) {
-      return { ok: false, breaker: breaker(), error: (err as Error).message };
-    }
-  };
-  const compute = async (): Promise<ReadyState> => {
-    const [s, m] = await Promise.all([
-      check(
-        () => scodoc.breakerState(),
-        () => scodoc.departements(),
-      ),
-      check(
-        () => moodle.breakerState(),
-        () => moodle.getSiteInfo(),
-      ),
-    ]);
-    return { ready: s.ok && m.ok, upstreams: { scodoc: s, moodle: m } };
-  };
-  return () => {
-    if (!cached || Date.now() - cached.at > 2000) cached = { at: Date.now(), value: compute() };
-    return cached.value;
-  };
-}
-
-interface ReadyState {
-  ready: boolean;
-  upstreams: Record<'scodoc' | 'moodle', { ok: boolean; breaker: string; error?: string }>;
 }
 
 /** A client's own request id is kept when it is sane (so traces join up), replaced otherwise. */

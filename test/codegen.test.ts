@@ -5,7 +5,11 @@ import config from '../codegen';
 
 // Its own file: codegen loads graphql's CommonJS build, which must not meet the schema built from the ESM one.
 it('src/generated/operations.ts is what codegen makes of schema/operations (run `npm run codegen`)', async () => {
-  const outputs = await generate({ ...config, silent: true }, false);
+  // generate() is declared to return `FileOutput[] | any` (any for its watch mode): say which it is here.
+  const outputs = (await generate({ ...config, silent: true }, false)) as Array<{
+    filename: string;
+    content: string;
+  }>;
   expect(outputs.length).toBeGreaterThan(0);
   for (const output of outputs)
     expect(

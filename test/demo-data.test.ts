@@ -13,10 +13,21 @@ describe('demo university generator', () => {
     );
   });
 
-  it('has the requested size, spread over the IUT départements', () => {
-    const primary = new Set(u.students.map((s) => s.nip));
+  it('has the requested size, spread over the IUT départements, plus a small mixed-case one', () => {
+    const chimie = u.departments.find((d) => d.acronym === 'Chimie')!;
+    const primary = new Set(u.students.filter((s) => s.deptId !== chimie.id).map((s) => s.nip));
     expect(primary.size).toBe(1000);
-    expect(u.departments.map((d) => d.acronym)).toEqual(['INFO', 'GEII', 'RT', 'MMI', 'CJ']);
+    // Real sites have acronyms like `Informatique`, upper-cased in session ids (scodoc-evidence.md).
+    expect(u.departments.map((d) => d.acronym)).toEqual([
+      'INFO',
+      'GEII',
+      'RT',
+      'MMI',
+      'CJ',
+      'Chimie',
+    ]);
+    expect(u.students.filter((s) => s.deptId === chimie.id)).toHaveLength(30);
+    expect(u.semesters.some((s) => s.sessionId?.startsWith('CHIMIE-BUT-'))).toBe(true);
     for (const d of u.departments) expect(u.students.some((s) => s.deptId === d.id)).toBe(true);
   });
 
@@ -69,6 +80,9 @@ describe('demo university generator', () => {
 
   it('scales', () => {
     const big = generateDemoUniversity({ today: TODAY, students: 5000 });
-    expect(new Set(big.students.map((s) => s.nip)).size).toBe(5000);
+    const chimie = big.departments.find((d) => d.acronym === 'Chimie')!;
+    expect(new Set(big.students.filter((s) => s.deptId !== chimie.id).map((s) => s.nip)).size).toBe(
+      5000,
+    );
   });
 });

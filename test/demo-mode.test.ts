@@ -36,7 +36,9 @@ it('demo mode starts, answers departments from the simulated ScoDoc, and stops c
     child!.on('exit', (code) => reject(new Error(`exited ${code}:\n${output}`)));
   });
   expect(output).toContain('ScoDoc simulator started');
-  expect(output).toContain('Campus Graph ready (demo mode)');
+  expect(output).toContain('Campus Graph ready (demo mode: both upstreams simulated)');
+  // Said on the start line: a simulated upstream's changes do not survive a restart.
+  expect(output).toContain('its changes vanish on restart');
 
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
@@ -50,6 +52,7 @@ it('demo mode starts, answers departments from the simulated ScoDoc, and stops c
         { acronym: 'GEII' },
         { acronym: 'RT' },
         { acronym: 'MMI' },
+        { acronym: 'Chimie' },
       ],
     },
   });
@@ -71,7 +74,7 @@ it('a bad configuration stops the start with one line per variable', async () =>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  bad.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  bad.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number | null>((resolve) => bad.on('exit', resolve));
   expect(code).toBe(1);
   expect(stderr).toContain('PORT:');
@@ -95,7 +98,7 @@ it('refuses to start open in front of a real upstream; AUTH_DISABLED=true starts
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  refused.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  refused.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   expect(await new Promise((resolve) => refused.on('exit', resolve))).toBe(1);
   expect(stderr).toContain('clients must authenticate');
   expect(stderr).not.toContain('sc0doc-pw');
@@ -108,7 +111,7 @@ it('refuses to start open in front of a real upstream; AUTH_DISABLED=true starts
   let stdout = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no start: ${stdout}`)), 20_000);
-    open.stdout!.on('data', (c: Buffer) => {
+    open.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
       if (stdout.includes('GraphiQL at')) {
         clearTimeout(timer);

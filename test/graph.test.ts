@@ -33,7 +33,13 @@ describe('query roots', () => {
   it('departments come from ScoDoc, with their linked Moodle category', async () => {
     const res = await gw.query(DepartmentsDocument, {});
     expect(res.errors).toBeUndefined();
-    expect(res.data!.departments!.map((d) => d.acronym)).toEqual(['INFO', 'GEII', 'RT', 'MMI']);
+    expect(res.data!.departments!.map((d) => d.acronym)).toEqual([
+      'INFO',
+      'GEII',
+      'RT',
+      'MMI',
+      'Chimie',
+    ]);
     expect(res.data!.departments!.every((d) => typeof d.moodleCategoryId === 'number')).toBe(true);
     const all = await gw.query(DepartmentsDocument, { includeHidden: true });
     // A hidden département with no Moodle category: visible false, category null.

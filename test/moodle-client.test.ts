@@ -71,14 +71,16 @@ async function failure(p: Promise<unknown>): Promise<UpstreamError> {
   return err as UpstreamError;
 }
 
+/** The part of a recorded fixture (shared/fixtures/moodle) these tests read. */
+interface RecordedCall {
+  request: { form: Array<[string, string]> };
+}
+
 describe('form encoding', () => {
   it('encodes nested params exactly as the recorded requests were sent', () => {
     const forms = readdirSync(FIXTURES)
       .filter((f) => f.endsWith('.json'))
-      .map(
-        (f) =>
-          JSON.parse(readFileSync(FIXTURES + f, 'utf8')).request.form as Array<[string, string]>,
-      );
+      .map((f) => (JSON.parse(readFileSync(FIXTURES + f, 'utf8')) as RecordedCall).request.form);
     const sample = forms.find((f) => f.some(([k]) => k === 'users[1][username]'))!;
     const users = [0, 1].map((i) =>
       Object.fromEntries(
@@ -155,7 +157,7 @@ describe('Moodle client against the simulator', () => {
         lastname: 'Étudiant',
         email: 'nouvel@etu.univ-demo.fr',
         idnumber: '99887766',
-        auth: 'cas',
+        auth: 'ldap',
       },
     ]);
     expect(created!.username).toBe('nouvel.etudiant');
@@ -176,7 +178,7 @@ describe('Moodle client against the simulator', () => {
     const c = client();
     const err = await failure(
       c.createUsers([
-        { username: 'admin', firstname: 'A', lastname: 'B', email: 'a@b.fr', auth: 'cas' },
+        { username: 'admin', firstname: 'A', lastname: 'B', email: 'a@b.fr', auth: 'ldap' },
       ]),
     );
     expect(err).toBeInstanceOf(MoodleError);

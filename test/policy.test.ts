@@ -31,10 +31,9 @@ describe('upstream policy', () => {
   it('retries a read after the delay the upstream asked for', async () => {
     let attempts = 0;
     const started = Date.now();
-    const result = await policy().read('k', async () => {
+    const result = await policy().read('k', () => {
       attempts += 1;
-      if (attempts === 1) throw outage(250);
-      return 'ok';
+      return attempts === 1 ? Promise.reject(outage(250)) : Promise.resolve('ok');
     });
     expect(result).toBe('ok');
     expect(attempts).toBe(2);

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './support/gateway';
+import {
+  DepartmentAcronymsDocument,
+  FaultProbeDocument,
+  type FaultProbeQuery,
+} from '../src/generated/operations';
+import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway';
 
 /**
  * The fault matrix: each upstream × each fault, driven by the simulators' /__sim/faults. The answer keeps
@@ -29,26 +34,22 @@ beforeEach(() => {
 });
 
 // departments come from ScoDoc; moodleCategoryId and courses from Moodle.
-const QUERY = '{ departments { acronym moodleCategoryId } courses(first: 2) { totalCount } }';
-type Answer = {
-  departments: Array<{ acronym: string; moodleCategoryId: number | null }> | null;
-  courses: { totalCount: number } | null;
-};
+const QUERY = FaultProbeDocument;
 
 async function healthy() {
   // Wait out an open breaker, then expect a complete answer with no error.
   await new Promise((r) => setTimeout(r, HALF_OPEN_MS + 50));
   const res = await gw.query(QUERY);
   expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-  const data = res.data as Answer;
-  expect(data.departments!.length).toBe(4);
+  const data = res.data!;
+  expect(data.departments!.length).toBe(5);
   expect(data.departments!.every((d) => typeof d.moodleCategoryId === 'number')).toBe(true);
   expect(data.courses!.totalCount).toBeGreaterThan(0);
 }
 
-function expectMoodleLost(res: Awaited<ReturnType<TestGateway['query']>>, code: string) {
-  const data = res.data as Answer;
-  expect(data.departments!.map((d) => d.acronym)).toEqual(['INFO', 'GEII', 'RT', 'MMI']);
+function expectMoodleLost(res: GraphQLResponse<FaultProbeQuery>, code: string) {
+  const data = res.data!;
+  expect(data.departments!.map((d) => d.acronym)).toEqual(['INFO', 'GEII', 'RT', 'MMI', 'Chimie']);
   expect(data.departments!.every((d) => d.moodleCategoryId === null)).toBe(true);
   expect(data.courses).toBeNull();
   expect(res.errors!.length).toBeGreaterThan(0);
@@ -56,8 +57,8 @@ function expectMoodleLost(res: Awaited<ReturnType<TestGateway['query']>>, code: 
   expect(res.errors!.some((e) => JSON.stringify(e.path) === '["courses"]')).toBe(true);
 }
 
-function expectScodocLost(res: Awaited<ReturnType<TestGateway['query']>>, code: string) {
-  const data = res.data as Answer;
+function expectScodocLost(res: GraphQLResponse<FaultProbeQuery>, code: string) {
+  const data = res.data!;
   expect(data.departments).toBeNull();
   expect(data.courses!.totalCount).toBeGreaterThan(0);
   expect(res.errors).toEqual([
@@ -184,7 +185,9 @@ describe('health, readiness, metrics, request ids', () => {
     expect(res.headers.get('x-request-id')).toBe('req-4242');
     await res.text();
     const lines = gw.logLines.filter((l) => l.includes('upstream failure'));
-    expect(lines.some((l) => JSON.parse(l).requestId === 'req-4242')).toBe(true);
+    expect(
+      lines.some((l) => (JSON.parse(l) as { requestId?: string }).requestId === 'req-4242'),
+    ).toBe(true);
   });
 });
 
@@ -192,14 +195,14 @@ describe('graceful shutdown', () => {
   it('finishes the request in flight, refuses new ones, then closes', async () => {
     const g = await startTestGateway({ students: 20 });
     g.sims.scodoc!.setFaults({ latencyMs: 600 });
-    const inFlight = g.query('{ departments { acronym } }');
+    const inFlight = g.query(DepartmentAcronymsDocument);
     await new Promise((r) => setTimeout(r, 150));
     const closing = g.gateway.close({ graceMs: 5000 });
     await new Promise((r) => setTimeout(r, 50));
     await expect(fetch(`${g.url}/health`)).rejects.toThrow();
     const res = await inFlight;
     expect(res.status).toBe(200);
-    expect((res.data as Answer).departments).toHaveLength(4);
+    expect(res.data?.departments).toHaveLength(5);
     await closing;
     await g.sims.close();
   });

@@ -53,7 +53,7 @@ describe('schema as a file', () => {
     const lines = sdl.split('\n');
     const undocumented = lines.filter(
       (line, i) =>
-        /^  \w+[(:]/.test(line) &&
+        /^ {2}\w+[(:]/.test(line) &&
         !/"""$|"$/.test(lines[i - 1]!.trim()) &&
         !lines[i - 1]!.trim().endsWith('"""'),
     );

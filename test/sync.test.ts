@@ -1,14 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LINKING, normalizeNip } from '../src/domain/linking';
 import { ListCache } from '../src/domain/list-cache';
+import {
+  SyncSemesterDocument,
+  type LeaverPolicy,
+  type SyncSemesterInput,
+} from '../src/generated/operations';
 import { createLogger } from '../src/log';
 import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER } from '../src/simulators/start';
-import type { SyncReport } from '../src/sync/apply';
 import { runSync } from '../src/sync/run';
 import { UpstreamError } from '../src/upstreams/errors';
 import { createMoodleClient } from '../src/upstreams/moodle/client';
 import { createScodocClient } from '../src/upstreams/scodoc/client';
 import { Trail } from '../src/provisioning/context';
+import { expectTypename } from './support/expect';
 import { startTestGateway, type TestGateway } from './support/gateway';
 
 /** Two identical universities: one synced in one go, one interrupted then re-run. */
@@ -58,21 +63,15 @@ const SESSION = 'INFO-BUT-FI-S1-2026';
 const semesterId = (gw: TestGateway) =>
   gw.sims.university.semesters.find((s) => s.sessionId === SESSION)!.id;
 
-type Report = SyncReport;
-async function sync(gw: TestGateway, opts: { dryRun: boolean; leavers?: string }): Promise<Report> {
-  const res = await gw.query(
-    `mutation($input: SyncSemesterInput!) { syncSemester(input: $input) { __typename ... on SyncSemesterSuccess { report { dryRun accountsToCreate accountsCreated enrolmentsToAdd enrolmentsAdded enrolmentsToRemove enrolmentsRemoved failures { nip step message } } } ... on Error { message } } }`,
-    {
-      input: {
-        semesterId: semesterId(gw),
-        dryRun: opts.dryRun,
-        leavers: opts.leavers ?? 'SUSPEND',
-      },
+async function sync(gw: TestGateway, opts: { dryRun: boolean; leavers?: LeaverPolicy }) {
+  const { syncSemester: r } = await gw.execute(SyncSemesterDocument, {
+    input: {
+      semesterId: semesterId(gw),
+      dryRun: opts.dryRun,
+      leavers: opts.leavers ?? 'SUSPEND',
     },
-  );
-  const r = (res.data as { syncSemester: { __typename: string; report: Report; message?: string } })
-    .syncSemester;
-  expect(r.__typename, r.message).toBe('SyncSemesterSuccess');
+  });
+  expectTypename(r, 'SyncSemesterSuccess');
   return r.report;
 }
 
@@ -175,16 +174,14 @@ describe('syncSemester', () => {
       await createUsers(users);
       throw lost('core_user_create_users');
     };
-    moodle.enrolUsers = async () => {
-      throw lost('enrol_manual_enrol_users');
-    };
+    moodle.enrolUsers = () => Promise.reject(lost('enrol_manual_enrol_users'));
     const deps = {
       scodoc,
       moodle,
       linking: DEFAULT_LINKING,
       lists: new ListCache(0),
       log: createLogger({ level: 'silent' }),
-      accounts: { usernameRule: 'nip' as const, auth: 'cas' },
+      accounts: { usernameRule: 'nip' as const, auth: 'manual' },
     };
     const crashed = await runSync(deps, new Trail(), {
       semesterId: semesterId(stormy),
@@ -214,13 +211,16 @@ describe('syncSemester', () => {
   });
 
   it('refuses bad input and an unknown semester or course', async () => {
-    const res = await calm.query(
-      'mutation { a: syncSemester(input: { semesterId: -1 }) { __typename } b: syncSemester(input: { semesterId: 999999 }) { __typename ... on NotFoundError { what } } c: syncSemester(input: { semesterId: 1001, courseId: 999999 }) { __typename ... on NotFoundError { what } } }',
-    );
-    expect(res.data).toEqual({
-      a: { __typename: 'ValidationError' },
-      b: { __typename: 'NotFoundError', what: 'semester' },
-      c: { __typename: 'NotFoundError', what: 'course' },
+    const syncSemester = async (input: SyncSemesterInput) =>
+      (await calm.execute(SyncSemesterDocument, { input })).syncSemester;
+    expect(await syncSemester({ semesterId: -1 })).toMatchObject({ __typename: 'ValidationError' });
+    expect(await syncSemester({ semesterId: 999999 })).toMatchObject({
+      __typename: 'NotFoundError',
+      what: 'semester',
+    });
+    expect(await syncSemester({ semesterId: 1001, courseId: 999999 })).toMatchObject({
+      __typename: 'NotFoundError',
+      what: 'course',
     });
   });
 });

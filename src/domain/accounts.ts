@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { normalizeNip } from './linking';
 import type { StudentModel } from './models';
 import { ascii } from './text';
@@ -7,7 +6,10 @@ import { ascii } from './text';
 export interface AccountPolicy {
   /** How a Moodle username is made from a student: the NIP, "prenom.nom", or the e-mail address. Always lower case. */
   usernameRule: 'nip' | 'firstname.lastname' | 'email';
-  /** Moodle auth plugin for new accounts: cas, ldap, shibboleth... or manual (a random password is set). */
+  /**
+   * Moodle auth plugin for new accounts: manual (Moodle makes a password and e-mails it to the student), or
+   * the site's SSO plugin (ldap, shibboleth, oauth2, cas...), whose accounts need no password.
+   */
   auth: string;
 }
 
@@ -19,7 +21,8 @@ export interface NewAccount {
   email: string;
   idnumber: string;
   auth: string;
-  password?: string;
+  /** Moodle generates the password and e-mails it (manual accounts only). */
+  createpassword?: boolean;
 }
 
 export function usernameFor(policy: AccountPolicy, s: StudentModel): string {
@@ -40,7 +43,9 @@ export function isValidUsername(username: string): boolean {
 
 /**
  * The Moodle account of a student with a NIP and an e-mail: idnumber = NIP, username by the rule, the
- * configured auth method. `manual` gets a strong random password that is never returned nor logged.
+ * configured auth method. A `manual` account gets `createpassword`: Moodle makes the password and e-mails
+ * it to the student (fixture moodle-2026-12/core_user_create_users.ok-createpassword); a random password
+ * nobody receives would make an account no one can log in to.
  */
 export function newAccountFor(
   policy: AccountPolicy,
@@ -53,7 +58,6 @@ export function newAccountFor(
     email: s.email,
     idnumber: normalizeNip(s.nip) ?? '',
     auth: policy.auth,
-    // Strong, random, and dropped right after the call: people log in through the institution's SSO or reset it.
-    password: policy.auth === 'manual' ? `${randomBytes(18).toString('base64url')}aA1!` : undefined,
+    createpassword: policy.auth === 'manual' ? true : undefined,
   };
 }

@@ -2,6 +2,7 @@ import type {
   CategoryModel,
   CourseModel,
   DepartmentModel,
+  GroupModel,
   MoodleAccountModel,
   SemesterModel,
   StudentModel,
@@ -81,6 +82,8 @@ export interface ScodocFormsemestreLike {
   date_debut_iso?: string | null;
   date_fin_iso?: string | null;
   etat?: boolean | null;
+  formation?: { acronyme?: string | null; titre?: string | null } | null;
+  parcours?: Array<{ code?: string | null; libelle?: string | null }> | null;
 }
 
 export function toSemester(f: ScodocFormsemestreLike): SemesterModel {
@@ -99,7 +102,58 @@ export function toSemester(f: ScodocFormsemestreLike): SemesterModel {
     endDate: isoDateFromScodoc(f.date_fin_iso, f.date_fin),
     // ScoDoc's `etat` is true while the semester is open (not locked).
     locked: f.etat === false,
+    programme:
+      f.formation || f.titre_formation
+        ? {
+            acronym: f.formation?.acronyme ?? null,
+            title: f.titre_formation ?? f.formation?.titre ?? null,
+          }
+        : null,
+    tracks: (f.parcours ?? []).map((p) => ({ code: p.code ?? null, name: p.libelle ?? null })),
   };
+}
+
+export interface ScodocGroupLike {
+  id?: number;
+  group_id?: number;
+  group_name: string | null;
+  partition_id?: number;
+  partition_name: string | null;
+}
+
+/** A group as a roster row or a partition lists it; null when it carries no id to address it by. */
+export function toGroup(g: ScodocGroupLike, semesterId: number): GroupModel | null {
+  const id = g.id ?? g.group_id;
+  if (id === undefined) return null;
+  return {
+    kind: 'Group',
+    id,
+    name: g.group_name ?? '',
+    partition: g.partition_name,
+    partitionId: g.partition_id ?? null,
+    semesterId,
+  };
+}
+
+/** The groups of a partition (a dict keyed by group id, or a list), each knowing its partition. */
+export function groupsOfPartition(
+  p: {
+    id: number;
+    partition_name: string | null;
+    groups?:
+      | Record<string, { id: number; group_name: string | null }>
+      | Array<{ id: number; group_name: string | null }>;
+  },
+  semesterId: number,
+): GroupModel[] {
+  return Object.values(p.groups ?? {}).map((g) => ({
+    kind: 'Group',
+    id: g.id,
+    name: g.group_name ?? '',
+    partition: p.partition_name,
+    partitionId: p.id,
+    semesterId,
+  }));
 }
 
 export interface MoodleCourseLike {

@@ -57,6 +57,10 @@ export interface SemesterModel {
   startDate: string | null;
   endDate: string | null;
   locked: boolean;
+  /** The programme's short title ("BUT MMI") and acronym, when ScoDoc gives them. */
+  programme: { acronym: string | null; title: string | null } | null;
+  /** BUT tracks (parcours) offered; empty for other programmes and the first BUT semesters. */
+  tracks: TrackModel[];
 }
 
 export interface CourseModel {
@@ -103,6 +107,25 @@ export interface EnrolmentModel {
 export interface RegistrationModel {
   semester: SemesterModel;
   state: RegistrationState;
+  /** The student's groups in that semester (from the roster row). */
+  groups: GroupModel[];
+}
+
+/** A group of students in a semester (ScoDoc groupe), in a partition (TD, TP, parcours...). */
+export interface GroupModel {
+  kind: 'Group';
+  id: number;
+  name: string;
+  /** The partition's name ("TD", "TP", "Parcours"); null for ScoDoc's default partition. */
+  partition: string | null;
+  partitionId: number | null;
+  semesterId: number;
+}
+
+/** A BUT track (ScoDoc parcours) a semester offers. */
+export interface TrackModel {
+  code: string | null;
+  name: string | null;
 }
 
 /** Moodle timestamps are Unix seconds, 0 meaning "none". */

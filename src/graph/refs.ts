@@ -2,6 +2,7 @@ import type {
   CourseModel,
   DepartmentModel,
   EnrolmentModel,
+  GroupModel,
   MoodleAccountModel,
   RegistrationModel,
   SemesterModel,
@@ -21,6 +22,7 @@ export const CourseRef = builder.objectRef<CourseModel>('Course');
 export const EnrolmentRef = builder.objectRef<EnrolmentModel>('Enrolment');
 export const MoodleAccountRef = builder.objectRef<MoodleAccountModel>('MoodleAccount');
 export const RegistrationRef = builder.objectRef<RegistrationModel>('SemesterRegistration');
+export const GroupRef = builder.objectRef<GroupModel>('Group');
 
 export const RegistrationStateEnum = builder.enumType('RegistrationState', {
   description: "A student's state in a semester (ScoDoc's I / D / DEF).",

@@ -7,6 +7,7 @@ import './types/course';
 import './types/department';
 import './types/enrolment';
 import './types/errors';
+import './types/group';
 import './types/moodle-account';
 import './types/semester';
 import './types/student';

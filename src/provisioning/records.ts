@@ -1,7 +1,7 @@
 import { NotFoundError } from '../domain/errors';
 import { categoryOfDepartment, courseKeyForSemester, courseOfSemester } from '../domain/linking';
-import { toCategory, toCourse, toSemester } from '../domain/mapping';
-import type { CategoryModel, CourseModel, SemesterModel } from '../domain/models';
+import { toCategory, toCourse, toDepartment, toSemester } from '../domain/mapping';
+import type { CategoryModel, CourseModel, DepartmentModel, SemesterModel } from '../domain/models';
 import type { WriteDeps } from './context';
 
 /** The upstream records a write starts from, or a NotFoundError that says which one is missing. */
@@ -16,6 +16,19 @@ export async function semesterOrFail(deps: WriteDeps, id: number): Promise<Semes
   const semester = await deps.scodoc.formsemestre(id);
   if (!semester) throw new NotFoundError(`ScoDoc has no semester ${id}.`, 'semester');
   return toSemester(semester);
+}
+
+/**
+ * The ScoDoc département of an acronym, compared case-insensitively (real départements can be `Informatique`
+ * while session ids upper-case it, scodoc-evidence.md): the caller then uses its exact acronym in URLs.
+ */
+export async function departmentOf(
+  deps: WriteDeps,
+  acronym: string,
+): Promise<DepartmentModel | null> {
+  const wanted = acronym.trim().toUpperCase();
+  const all = (await deps.scodoc.departements()).map(toDepartment);
+  return all.find((d) => d.acronym.toUpperCase() === wanted) ?? null;
 }
 
 /** The Moodle category linked to a département, or null (every category is read: a site has few). */

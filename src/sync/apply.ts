@@ -1,8 +1,14 @@
 import { newAccountFor } from '../domain/accounts';
 import { normalizeNip } from '../domain/linking';
 import type { StudentModel } from '../domain/models';
-import { applyIsolatingFailures, inChunks, type NipFailure } from '../provisioning/batches';
+import {
+  applyIsolatingFailures,
+  inChunks,
+  type Halt,
+  type NipFailure,
+} from '../provisioning/batches';
 import type { Trail, WriteDeps } from '../provisioning/context';
+import { enrolFirstVerifying } from '../provisioning/roles';
 import type { SyncFailure, SyncPlan } from './plan';
 
 export interface SyncReport {
@@ -61,18 +67,24 @@ export async function applySync(
 
   const toEnrol = [...plan.enrolmentsToAdd, ...created].map((e) => ({
     nip: e.nip,
-    enrolment: { roleid: plan.roleId, userid: e.userid, courseid: plan.course.id, suspend: false },
+    enrolment: { roleid: plan.role.id, userid: e.userid, courseid: plan.course.id, suspend: false },
   }));
-  const enrolled = await inChunks(
-    toEnrol,
-    CHUNK,
-    (batch) =>
-      applyIsolatingFailures(
-        batch,
-        (b) => deps.moodle.enrolUsers(b.map((x) => x.enrolment)),
-        failures,
-      ),
-    (n) => progress('enrol', n, toEnrol.length),
+  const enrolHalt: Halt = { reason: null };
+  const first = await enrolFirstVerifying(deps, plan.role, toEnrol, failures);
+  const enrolled = first.done;
+  enrolled.push(
+    ...(await inChunks(
+      toEnrol.slice(first.handled),
+      CHUNK,
+      (batch) =>
+        applyIsolatingFailures(
+          batch,
+          (b) => deps.moodle.enrolUsers(b.map((x) => x.enrolment)),
+          failures,
+          enrolHalt,
+        ),
+      (n) => progress('enrol', first.handled + n, toEnrol.length),
+    )),
   );
   report.enrolmentsAdded = enrolled.length;
   for (const e of enrolled)
@@ -86,7 +98,7 @@ export async function applySync(
       ? (batch: typeof leavers) =>
           deps.moodle.enrolUsers(
             batch.map((e) => ({
-              roleid: plan.roleId,
+              roleid: plan.role.id,
               userid: e.userid,
               courseid: plan.course.id,
               suspend: true,
@@ -96,10 +108,11 @@ export async function applySync(
           deps.moodle.unenrolUsers(
             batch.map((e) => ({ userid: e.userid, courseid: plan.course.id })),
           );
+  const removeHalt: Halt = { reason: null };
   const removed = await inChunks(
     leavers,
     CHUNK,
-    (batch) => applyIsolatingFailures(batch, remove, failures),
+    (batch) => applyIsolatingFailures(batch, remove, failures, removeHalt),
     (n) => progress('remove', n, leavers.length),
   );
   report.enrolmentsRemoved = removed.length;
@@ -127,6 +140,7 @@ async function createAccounts(
     user: newAccountFor(deps.accounts, { ...s, email: s.email! }),
   }));
   const created: Array<{ nip: string; userid: number }> = [];
+  const halt: Halt = { reason: null };
   await inChunks(
     items,
     CHUNK,
@@ -141,6 +155,7 @@ async function createAccounts(
           });
         },
         failures,
+        halt,
       ),
     (n) => progress('createAccount', n, items.length),
   );

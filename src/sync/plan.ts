@@ -5,7 +5,7 @@ import type { CourseModel, SemesterModel, StudentModel } from '../domain/models'
 import { accountsOfNips, takenIdentities } from '../provisioning/accounts';
 import type { WriteDeps } from '../provisioning/context';
 import { courseOfSemesterOrFail, semesterOrFail } from '../provisioning/records';
-import { roleIdIn } from '../provisioning/roles';
+import { roleIn, type Role } from '../provisioning/roles';
 import type { MoodleUser } from '../upstreams/moodle/schemas';
 
 /**
@@ -27,7 +27,8 @@ export interface SyncPlan {
   semester: SemesterModel;
   course: CourseModel;
   leavers: LeaverPolicy;
-  roleId: number;
+  /** The student role (a standard id not yet seen on the site is verified by the first enrolment). */
+  role: Role;
   accountsToCreate: StudentModel[];
   /** Registered students with an account and no active enrolment (or a suspended one). */
   enrolmentsToAdd: Array<{ nip: string; userid: number }>;
@@ -45,15 +46,17 @@ export async function planSync(
   const course = await courseOfSemesterOrFail(deps, semester, input.courseId);
 
   // The long form for registered students: an account needs their e-mail.
-  const [registered, leaving, enrolledAll, enrolledActive] = await Promise.all([
-    deps.scodoc.formsemestreEtudiants(semester.id, { etat: ['I'], long: true }),
-    deps.scodoc.formsemestreEtudiants(semester.id, { etat: ['D', 'DEF'] }),
+  // One state per call (scodoc-evidence.md: `etat=D,DEF` most likely matches nobody).
+  const [registered, droppedOut, defaulted, enrolledAll, enrolledActive] = await Promise.all([
+    deps.scodoc.formsemestreEtudiants(semester.id, { etat: 'I', long: true }),
+    deps.scodoc.formsemestreEtudiants(semester.id, { etat: 'D' }),
+    deps.scodoc.formsemestreEtudiants(semester.id, { etat: 'DEF' }),
     deps.moodle.getEnrolledUsers(course.id, { userfields: ['id', 'roles'] }),
     deps.moodle.getEnrolledUsers(course.id, { userfields: ['id'], onlyactive: true }),
   ]);
   const active = new Set(enrolledActive.map((u) => u.id));
   const enrolled = new Set(enrolledAll.map((u) => u.id));
-  const roleId = await roleIdIn(deps, course, 'student');
+  const role = await roleIn(deps, course, 'student');
 
   const problems: SyncFailure[] = [];
   const withNip = (rows: typeof registered) =>
@@ -67,7 +70,7 @@ export async function planSync(
       return false;
     });
   const stay = withNip(registered);
-  const go = withNip(leaving);
+  const go = withNip([...droppedOut, ...defaulted]);
   const { accounts, failures } = await accountsOfNips(
     deps,
     [...stay, ...go].map((s) => normalizeNip(s.nip)!),
@@ -82,7 +85,7 @@ export async function planSync(
     semester,
     course,
     leavers: input.leavers,
-    roleId,
+    role,
     accountsToCreate: [],
     enrolmentsToAdd: [],
     enrolmentsToRemove: [],

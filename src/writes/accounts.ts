@@ -5,6 +5,7 @@ import type { MoodleAccountModel, StudentModel } from '../domain/models';
 import { nipInput, parseInput } from '../domain/validate';
 import { accountsOfNip, studentOfNip, takenIdentities } from '../provisioning/accounts';
 import type { Trail, WriteDeps } from '../provisioning/context';
+import { configurationRefusal } from '../provisioning/refusals';
 import { MoodleError } from '../upstreams/moodle/errors';
 
 /**
@@ -43,9 +44,11 @@ export async function createMoodleAccount(
   if (taken.emails.has(email))
     throw new ConflictError(`Moodle already has an account with the e-mail of ${nip}.`);
 
-  const [created] = await deps.moodle.createUsers([
-    newAccountFor(deps.accounts, { ...student, email }),
-  ]);
+  const [created] = await deps.moodle
+    .createUsers([newAccountFor(deps.accounts, { ...student, email })])
+    .catch((err: unknown) => {
+      throw configurationRefusal(err) ?? err;
+    });
   trail.touch('moodle', 'user', created!.id);
   return {
     account: {

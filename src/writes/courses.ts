@@ -39,7 +39,10 @@ export async function createCourse(
   const input = parseInput(createCourseInput, raw);
   const category = await categoryOf(deps, input.department);
   if (!category)
-    throw new NotFoundError(`Département ${input.department} has no Moodle category.`, 'category');
+    throw new NotFoundError(
+      `Département ${input.department} has no Moodle category: create it with the mutation createDepartmentCategory(acronym: "${input.department}"), or, if the site names its categories after départements, set LINK_DEPARTMENT_BY=name.`,
+      'category',
+    );
   let idnumber = input.idnumber ?? undefined;
   let startDate = input.startDate ?? undefined;
   let endDate = input.endDate ?? undefined;

@@ -5,7 +5,7 @@ import { toDepartment } from '../domain/mapping';
 import type { CategoryModel, DepartmentModel } from '../domain/models';
 import { parseInput } from '../domain/validate';
 import { compensate, type Trail, type WriteDeps } from '../provisioning/context';
-import { categoryOf } from '../provisioning/records';
+import { categoryOf, departmentOf } from '../provisioning/records';
 import { UpstreamError } from '../upstreams/errors';
 
 const createDepartmentInput = z.object({
@@ -74,10 +74,10 @@ export async function createDepartment(
 
 async function refuseExisting(deps: WriteDeps, acronym: string) {
   const [dept, categories] = await Promise.all([
-    deps.scodoc.departement(acronym),
+    departmentOf(deps, acronym),
     deps.moodle.getCategories({ idnumber: acronym }, { addsubcategories: false }),
   ]);
-  if (dept) throw new ConflictError(`ScoDoc already has a département ${acronym}.`);
+  if (dept) throw new ConflictError(`ScoDoc already has a département ${dept.acronym}.`);
   if (categories.length > 0)
     throw new ConflictError(
       `Moodle already has a category with idnumber ${acronym} (id ${categories[0]!.id}).`,
@@ -94,9 +94,10 @@ export async function deleteDepartment(
   trail: Trail,
   rawAcronym: unknown,
 ): Promise<{ acronym: string }> {
-  const acronym = parseInput(createDepartmentInput.shape.acronym, rawAcronym, 'acronym');
-  const dept = await deps.scodoc.departement(acronym);
-  if (!dept) throw new NotFoundError(`ScoDoc has no département ${acronym}.`, 'department');
+  const asked = parseInput(createDepartmentInput.shape.acronym, rawAcronym, 'acronym');
+  const dept = await departmentOf(deps, asked);
+  if (!dept) throw new NotFoundError(`ScoDoc has no département ${asked}.`, 'department');
+  const acronym = dept.acronym;
   const category = await categoryOf(deps, acronym);
   if (category) {
     const [courses, tree] = await Promise.all([
@@ -170,4 +171,43 @@ function withNote(err: UpstreamError, note: string): UpstreamError {
     message: `${err.message} (${note})`,
     detail: err.detail,
   });
+}
+
+/**
+ * The Moodle category of a ScoDoc département that has none (a département made in ScoDoc alone, or a
+ * Moodle set up after ScoDoc): named after the département, with the acronym as idnumber, so that both link
+ * rules (LINK_DEPARTMENT_BY=idnumber or name) find it.
+ */
+export async function createDepartmentCategory(
+  deps: WriteDeps,
+  trail: Trail,
+  rawAcronym: unknown,
+): Promise<{ department: DepartmentModel; category: CategoryModel }> {
+  const asked = parseInput(createDepartmentInput.shape.acronym, rawAcronym, 'acronym');
+  const department = await departmentOf(deps, asked);
+  if (!department) throw new NotFoundError(`ScoDoc has no département ${asked}.`, 'department');
+  const existing = await categoryOf(deps, department.acronym);
+  if (existing)
+    throw new ConflictError(
+      `Département ${department.acronym} already has a Moodle category (id ${existing.id}).`,
+    );
+  const taken = await deps.moodle.getCategories({ idnumber: department.acronym });
+  if (taken.length > 0)
+    throw new ConflictError(
+      `Moodle already has a category with idnumber ${department.acronym} (id ${taken[0]!.id}) that the link rule does not match: rename it, or set LINK_DEPARTMENT_BY=idnumber.`,
+    );
+  // With LINK_DEPARTMENT_BY=name the category's name is what links it: the acronym, then.
+  const name =
+    deps.linking.department === 'name'
+      ? department.acronym
+      : (department.name ?? department.acronym);
+  const [created] = await deps.moodle.createCategories([
+    { name, idnumber: department.acronym, parent: 0 },
+  ]);
+  trail.touch('moodle', 'category', created!.id);
+  deps.lists.invalidate(listKeys.everyMoodleList);
+  return {
+    department,
+    category: { id: created!.id, name, idnumber: department.acronym, parent: 0, courseCount: 0 },
+  };
 }

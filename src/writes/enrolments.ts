@@ -7,7 +7,7 @@ import { accountsOfNips } from '../provisioning/accounts';
 import { applyIsolatingFailures, type NipFailure } from '../provisioning/batches';
 import type { Trail, WriteDeps } from '../provisioning/context';
 import { courseOrFail } from '../provisioning/records';
-import { roleIdIn } from '../provisioning/roles';
+import { enrolFirstVerifying, roleIn } from '../provisioning/roles';
 
 const nipList = z
   .array(nipInput)
@@ -42,22 +42,26 @@ export async function enrol(
 ): Promise<EnrolmentOutcome> {
   const input = parseInput(enrolInput, raw);
   const course = await courseOrFail(deps, input.courseId);
-  const role = input.role ?? 'student';
-  const roleid = await roleIdIn(deps, course, role).catch((err: unknown) => {
+  const role = await roleIn(deps, course, input.role ?? 'student').catch((err: unknown) => {
+    // The client's message says why and what to set (MOODLE_ROLE_IDS).
     if (isUpstreamError(err) && err.code === 'NOT_FOUND')
-      throw new NotFoundError(`Moodle role "${role}" could not be found.`, 'role');
+      throw new NotFoundError(err.message, 'role');
     throw err;
   });
   const { accounts, failures } = await accountsOfNips(deps, input.nips);
   const items = [...accounts].map(([nip, user]) => ({
     nip,
-    enrolment: { roleid, userid: user.id, courseid: course.id },
+    enrolment: { roleid: role.id, userid: user.id, courseid: course.id },
   }));
-  const done = await applyIsolatingFailures(
-    items,
-    (batch) => deps.moodle.enrolUsers(batch.map((b) => b.enrolment)),
-    failures,
-  );
+  const first = await enrolFirstVerifying(deps, role, items, failures);
+  const done = [
+    ...first.done,
+    ...(await applyIsolatingFailures(
+      items.slice(first.handled),
+      (batch) => deps.moodle.enrolUsers(batch.map((b) => b.enrolment)),
+      failures,
+    )),
+  ];
   for (const item of done) trail.touch('moodle', `enrolment:${course.id}`, item.enrolment.userid);
   return { course, count: done.length, failures };
 }

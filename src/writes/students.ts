@@ -5,6 +5,7 @@ import { toStudent } from '../domain/mapping';
 import type { StudentModel } from '../domain/models';
 import { nipInput, parseInput } from '../domain/validate';
 import type { Trail, WriteDeps } from '../provisioning/context';
+import { departmentOf } from '../provisioning/records';
 
 const createStudentInput = z.object({
   department: z.string().trim().min(1),
@@ -28,7 +29,7 @@ export async function createStudent(
   raw: unknown,
 ): Promise<StudentModel> {
   const input = parseInput(createStudentInput, raw);
-  const dept = await deps.scodoc.departement(input.department);
+  const dept = await departmentOf(deps, input.department);
   if (!dept)
     throw new NotFoundError(`ScoDoc has no département ${input.department}.`, 'department');
   for (const [key, value] of [

@@ -13,7 +13,7 @@ import {
   type RunningSimulators,
 } from '../../src/simulators/start';
 
-export const TODAY = '2026-11-23';
+const TODAY = '2026-11-23';
 
 export interface GraphQLResponse<T> {
   status: number;
@@ -35,6 +35,15 @@ export interface TestGateway {
     variables?: V,
     headers?: Record<string, string>,
   ): Promise<GraphQLResponse<T>>;
+  /**
+   * Sends a typed document and returns its data, typed by the document: throws (failing the test) when the
+   * answer carries GraphQL errors or no data. For mutations, whose expected failures are typed results.
+   */
+  execute<T, V>(
+    doc: TypedDocumentNode<T, V>,
+    variables: V,
+    headers?: Record<string, string>,
+  ): Promise<T>;
   /** Upstream calls since the last reset: ScoDoc route templates and Moodle wsfunctions, in one map. */
   calls(): Record<string, number>;
   resetCalls(): void;
@@ -104,23 +113,31 @@ export async function startTestGateway(
   });
   const url = await gateway.listen(0, '127.0.0.1');
 
+  const query: TestGateway['query'] = async (doc, variables, headers = {}) => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        ...headers,
+      },
+      body: JSON.stringify({ query: typeof doc === 'string' ? doc : print(doc), variables }),
+    });
+    const body = (await res.json()) as GraphQLResponse<never>;
+    return { status: res.status, data: body.data, errors: body.errors };
+  };
+
   return {
     url,
     sims,
     logLines,
     gateway,
-    async query(doc, variables, headers = {}) {
-      const res = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/graphql-response+json, application/json',
-          ...headers,
-        },
-        body: JSON.stringify({ query: typeof doc === 'string' ? doc : print(doc), variables }),
-      });
-      const body = (await res.json()) as GraphQLResponse<never>;
-      return { status: res.status, data: body.data, errors: body.errors };
+    query,
+    async execute(doc, variables, headers) {
+      const res = await query(doc, variables, headers);
+      if (res.errors) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
+      if (!res.data) throw new Error(`no data (HTTP ${res.status})`);
+      return res.data;
     },
     calls: () => ({ ...sims.scodoc!.stats(), ...sims.moodle!.stats() }),
     resetCalls: () => {

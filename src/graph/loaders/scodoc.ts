@@ -1,10 +1,17 @@
 import DataLoader from 'dataloader';
 import { pickStudentRecord, normalizeNip } from '../../domain/linking';
 import { listKeys, type ListCache } from '../../domain/list-cache';
-import { toDepartment, toSemester, toStudent } from '../../domain/mapping';
+import {
+  groupsOfPartition,
+  toDepartment,
+  toGroup,
+  toSemester,
+  toStudent,
+} from '../../domain/mapping';
 import {
   STATE_FROM_SCODOC,
   type DepartmentModel,
+  type GroupModel,
   type RegistrationModel,
   type SemesterModel,
   type StudentModel,
@@ -110,23 +117,45 @@ export function createScodocLoaders(
   const isCurrent = (s: SemesterModel) =>
     !!s.startDate && !!s.endDate && s.startDate <= today && today <= s.endDate;
 
-  /** One call per (formsemestre, state filter); each reply also primes the étudiant loader. */
+  /**
+   * One call per (formsemestre, state filter); each row carries the student's groups in that semester, and
+   * each reply also primes the étudiant loader.
+   */
   const studentsOfSemester = new DataLoader<
     { semesterId: number; etat: Etat | null },
-    Array<{ student: StudentModel; etat: string | null }>,
+    Array<{ student: StudentModel; etat: string | null; groups: GroupModel[] }>,
     string
   >(
     (keys) =>
       eachKey(keys, async ({ semesterId, etat }) => {
-        const rows = await scodoc.formsemestreEtudiants(semesterId, etat ? { etat: [etat] } : {});
+        const rows = await scodoc.formsemestreEtudiants(semesterId, etat ? { etat } : {});
         return rows
           .map((row) => ({
             student: primeStudent(toStudent(row)),
             etat: etat ?? (typeof row.etat === 'string' ? row.etat : null),
+            groups: (row.groups ?? [])
+              .map((g) => toGroup(g, semesterId))
+              .filter((g): g is GroupModel => g !== null),
           }))
           .sort((a, b) => byRoster(a.student, b.student));
       }),
     { cacheKeyFn: (k) => `${k.semesterId}:${k.etat ?? '*'}` },
+  );
+
+  // ---------- groups
+  /** The groups of a semester's partitions (TD, TP, parcours), one call per semester. */
+  const groupsOfSemester = new DataLoader<number, GroupModel[]>((ids) =>
+    eachKey(ids, async (semesterId) =>
+      (await scodoc.formsemestrePartitions(semesterId))
+        .filter((p) => p.partition_name !== null)
+        .flatMap((p) => groupsOfPartition(p, semesterId)),
+    ),
+  );
+  /** A group's students, one call per group. */
+  const studentsOfGroup = new DataLoader<number, StudentModel[]>((ids) =>
+    eachKey(ids, async (groupId) =>
+      (await scodoc.groupEtudiants(groupId)).map((e) => primeStudent(toStudent(e))).sort(byRoster),
+    ),
   );
 
   /**
@@ -138,20 +167,19 @@ export function createScodocLoaders(
       const semesters = primeSemesters(
         (await scodoc.etudiantFormsemestres({ etudid })).map(toSemester),
       ).reverse();
-      return Promise.all(
-        semesters.map(async (semester) => ({
-          semester,
-          state: await stateIn(semester.id, etudid),
-        })),
-      );
+      return Promise.all(semesters.map((semester) => registrationIn(semester, etudid)));
     }),
   );
-  async function stateIn(semesterId: number, etudid: number): Promise<RegistrationModel['state']> {
+  async function registrationIn(
+    semester: SemesterModel,
+    etudid: number,
+  ): Promise<RegistrationModel> {
     for (const etat of ['I', 'D', 'DEF'] as const) {
-      const rows = await studentsOfSemester.load({ semesterId, etat });
-      if (rows.some((r) => r.student.etudid === etudid)) return STATE_FROM_SCODOC[etat]!;
+      const rows = await studentsOfSemester.load({ semesterId: semester.id, etat });
+      const row = rows.find((r) => r.student.etudid === etudid);
+      if (row) return { semester, state: STATE_FROM_SCODOC[etat]!, groups: row.groups };
     }
-    return 'REGISTERED';
+    return { semester, state: 'REGISTERED', groups: [] };
   }
 
   return {
@@ -169,6 +197,8 @@ export function createScodocLoaders(
     isCurrent,
     studentsOfSemester,
     registrationsOfStudent,
+    groupsOfSemester,
+    studentsOfGroup,
   };
 }
 

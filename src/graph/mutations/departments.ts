@@ -1,4 +1,8 @@
-import { createDepartment, deleteDepartment } from '../../writes/departments';
+import {
+  createDepartment,
+  createDepartmentCategory,
+  deleteDepartment,
+} from '../../writes/departments';
 import { builder } from '../builder';
 import type { DepartmentModel } from '../../domain/models';
 import { DepartmentRef } from '../refs';
@@ -44,7 +48,47 @@ const DeleteDepartmentSuccess = successType<{ acronym: string }>('DeleteDepartme
   }),
 });
 
+const CreateDepartmentCategorySuccess = successType<{
+  department: DepartmentModel;
+  moodleCategoryId: number;
+}>('CreateDepartmentCategorySuccess', {
+  description: 'The département now has its Moodle category.',
+  fields: (t) => ({
+    department: t.field({
+      type: DepartmentRef,
+      description: 'The département.',
+      resolve: (r) => r.department,
+    }),
+    moodleCategoryId: t.exposeInt('moodleCategoryId', {
+      description: 'Id of the Moodle category created for it.',
+    }),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  createDepartmentCategory: t.field({
+    authScopes: { scope: 'write:departments' },
+    type: CreateDepartmentCategorySuccess,
+    description:
+      'Creates the Moodle category of a ScoDoc département that has none (named after it, idnumber = acronym). ConflictError when it has one.',
+    args: { acronym: t.arg.string({ required: true, description: 'Acronym of the département.' }) },
+    errors: {},
+    resolve: (_root, args, ctx) =>
+      perform(
+        ctx,
+        'createDepartmentCategory',
+        args,
+        CreateDepartmentCategorySuccess,
+        async (trail) => {
+          const { department, category } = await createDepartmentCategory(
+            ctx.writes,
+            trail,
+            args.acronym,
+          );
+          return { department, moodleCategoryId: category.id };
+        },
+      ),
+  }),
   createDepartment: t.field({
     authScopes: { scope: 'write:departments' },
     type: CreateDepartmentSuccess,

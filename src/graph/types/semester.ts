@@ -1,6 +1,35 @@
 import { builder } from '../builder';
 import { SCODOC_FROM_STATE } from '../../domain/models';
-import { CourseRef, DepartmentRef, RegistrationStateEnum, SemesterRef, StudentRef } from '../refs';
+import type { SemesterModel, TrackModel } from '../../domain/models';
+import {
+  CourseRef,
+  DepartmentRef,
+  GroupRef,
+  RegistrationStateEnum,
+  SemesterRef,
+  StudentRef,
+} from '../refs';
+
+const TrackRef = builder.objectRef<TrackModel>('Track').implement({
+  description: 'A BUT track (ScoDoc parcours) a semester offers.',
+  fields: (t) => ({
+    code: t.exposeString('code', { nullable: true, description: 'Track code, e.g. "A".' }),
+    name: t.exposeString('name', { nullable: true, description: 'Track name.' }),
+  }),
+});
+
+const ProgrammeRef = builder
+  .objectRef<NonNullable<SemesterModel['programme']>>('Programme')
+  .implement({
+    description: 'A programme (ScoDoc formation), e.g. BUT MMI.',
+    fields: (t) => ({
+      acronym: t.exposeString('acronym', { nullable: true, description: 'Acronym, e.g. "MMI".' }),
+      title: t.exposeString('title', {
+        nullable: true,
+        description: 'Short title, e.g. "BUT MMI".',
+      }),
+    }),
+  });
 
 builder.node(SemesterRef, {
   description:
@@ -32,6 +61,23 @@ builder.node(SemesterRef, {
     endDate: t.exposeString('endDate', { nullable: true, description: 'Last day, ISO date.' }),
     locked: t.exposeBoolean('locked', {
       description: 'Locked in ScoDoc (verrouillé): marks and registrations can no longer change.',
+    }),
+    programme: t.field({
+      type: ProgrammeRef,
+      nullable: true,
+      description: 'The programme (ScoDoc formation) this semester is a run of.',
+      resolve: (s) => s.programme,
+    }),
+    tracks: t.field({
+      type: [TrackRef],
+      description: 'BUT tracks (parcours) the semester offers; empty before they start (S1, S2).',
+      resolve: (s) => s.tracks,
+    }),
+    groups: t.field({
+      type: [GroupRef],
+      nullable: true,
+      description: 'Its groups (TD, TP, tracks…), partition by partition (one ScoDoc call).',
+      resolve: (s, _args, ctx) => ctx.loaders.groupsOfSemester.load(s.id),
     }),
     current: t.boolean({
       description: 'In progress today (start date ≤ today ≤ end date).',

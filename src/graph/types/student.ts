@@ -5,6 +5,7 @@ import { pageOf, rosterKey } from '../paging';
 import {
   DepartmentRef,
   EnrolmentRef,
+  GroupRef,
   MoodleAccountRef,
   RegistrationRef,
   RegistrationStateEnum,
@@ -19,6 +20,11 @@ RegistrationRef.implement({
       type: SemesterRef,
       resolve: (r) => r.semester,
       description: 'The semester.',
+    }),
+    groups: t.field({
+      type: [GroupRef],
+      description: "The student's groups in that semester (TD, TP, track…).",
+      resolve: (r) => r.groups,
     }),
     state: t.field({
       type: RegistrationStateEnum,
@@ -74,6 +80,14 @@ builder.node(StudentRef, {
       description:
         'Semesters the student is or was registered in, oldest first, with the registration state.',
       resolve: (s, _args, ctx) => ctx.loaders.registrationsOfStudent.load(s.etudid),
+    }),
+    groups: t.field({
+      type: [GroupRef],
+      nullable: true,
+      description:
+        'Groups (TD, TP, track…) of the student in their most recent semester; `registrations` has them semester by semester.',
+      resolve: async (s, _args, ctx) =>
+        (await ctx.loaders.registrationsOfStudent.load(s.etudid)).at(-1)?.groups ?? [],
     }),
     moodleAccount: t.field({
       type: MoodleAccountRef,

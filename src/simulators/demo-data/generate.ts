@@ -1,4 +1,6 @@
-import { buildDepartments } from './departments';
+import { buildDepartments, buildParcours } from './departments';
+import { buildGroups } from './groups';
+import { buildLateAdditions } from './late-department';
 import { buildTeachers, strayAccounts } from './moodle-accounts';
 import { buildEnrolments, buildExtraCourses } from './moodle-courses';
 import { PeopleFactory } from './people';
@@ -14,7 +16,8 @@ import type { DemoUniversity } from './types';
  * Besides the ordinary cases it plants the awkward ones a gateway must handle: a NIP registered in two
  * départements, students without a Moodle account, suspended and soft-deleted accounts, noisy idnumbers,
  * Moodle accounts matching no student, a hidden département without a Moodle category, a course whose
- * idnumber matches no semester, and semesters without a course.
+ * idnumber matches no semester, and semesters without a course; and, added later, a département with a
+ * mixed-case acronym ("Chimie") and the TD/TP/parcours groups of every formsemestre.
  */
 export interface GenerateOptions {
   seed?: number;
@@ -47,6 +50,32 @@ export function generateDemoUniversity(opts: GenerateOptions = {}): DemoUniversi
   const extraCourses = buildExtraCourses(year);
   const enrolments = buildEnrolments(students, registrations, semesters, teachers, rng);
 
+  // Added later, each from a stream of its own seeded from the seed, after every draw above: the data above
+  // keeps every value it had, and one addition can change without reshuffling the other.
+  const lateRng = mulberry32((seed ^ 0x85ebca6b) >>> 0);
+  const late = buildLateAdditions({
+    year,
+    today,
+    total,
+    rng: lateRng,
+    people: people.fork(lateRng),
+    existing: { departments, formations, semesters, students },
+  });
+  departments.push(late.department);
+  formations.push(late.formation);
+  semesters.push(...late.semesters);
+  students.push(...late.students);
+  registrations.push(...late.registrations);
+  moodleOnlyUsers.push(...late.moodleOnlyUsers);
+  enrolments.push(...late.enrolments);
+  const parcours = buildParcours(departments);
+  const { partitions, groups, groupMembers } = buildGroups(
+    semesters,
+    registrations,
+    parcours,
+    mulberry32((seed ^ 0x9e3779b9) >>> 0),
+  );
+
   return {
     seed,
     today,
@@ -58,6 +87,10 @@ export function generateDemoUniversity(opts: GenerateOptions = {}): DemoUniversi
     moodleOnlyUsers,
     extraCourses,
     enrolments,
+    parcours,
+    partitions,
+    groups,
+    groupMembers,
   };
 }
 

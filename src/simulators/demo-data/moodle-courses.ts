@@ -41,6 +41,8 @@ export function buildEnrolments(
   semesters: DemoSemester[],
   teachers: DemoTeacher[],
   rng: () => number,
+  /** The enrolments in the extra courses (ANGLAIS-TRANSVERSAL): off for the late département. */
+  withExtraCourses = true,
 ): DemoEnrolment[] {
   const byEtudid = new Map(students.map((s) => [s.etudid, s]));
   const withCourse = new Map(semesters.filter((s) => s.hasMoodleCourse).map((s) => [s.id, s]));
@@ -78,11 +80,12 @@ export function buildEnrolments(
       suspended: false,
     });
   }
-  out.push({
-    username: teachers[0]!.user.username,
-    courseShortname: 'ANGLAIS-TRANSVERSAL',
-    role: 'editingteacher',
-    suspended: false,
-  });
+  if (withExtraCourses)
+    out.push({
+      username: teachers[0]!.user.username,
+      courseShortname: 'ANGLAIS-TRANSVERSAL',
+      role: 'editingteacher',
+      suspended: false,
+    });
   return out;
 }

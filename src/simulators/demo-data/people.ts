@@ -4,9 +4,16 @@ import { letter, pick } from './random';
 
 /** Names and identifiers for everyone, students and staff alike: emails and NIPs are never handed out twice. */
 export class PeopleFactory {
-  private readonly emails = new Set<string>();
-  private readonly nips = new Set<string>();
-  constructor(private readonly rng: () => number) {}
+  constructor(
+    private readonly rng: () => number,
+    private readonly emails = new Set<string>(),
+    private readonly nips = new Set<string>(),
+  ) {}
+
+  /** Draws from another random stream, still never handing out an email or NIP this factory gave. */
+  fork(rng: () => number): PeopleFactory {
+    return new PeopleFactory(rng, this.emails, this.nips);
+  }
 
   person() {
     const female = this.rng() < 0.45;

@@ -7,9 +7,10 @@ export function buildSemesters(
   year: number,
   today: string,
   rng: () => number,
+  firstId = 1001,
 ): DemoSemester[] {
   const semesters: DemoSemester[] = [];
-  let id = 1000;
+  let id = firstId - 1;
   for (const dept of departments) {
     const formation = formations.find((f) => f.deptId === dept.id)!;
     for (let y = year - 2; y <= year; y += 1) {
@@ -20,9 +21,11 @@ export function buildSemesters(
         // Apprenticeship (FA) runs alongside full-time (FI) in the last year for INFO and RT.
         const modalites: Array<'FI' | 'FA'> =
           rank >= 5 && (dept.acronym === 'INFO' || dept.acronym === 'RT') ? ['FI', 'FA'] : ['FI'];
+        // scodoc-evidence.md: session_id upper-cases a mixed-case acronym (`INFORMATIQUE-BUT-FI-S2-2022`).
+        const upper = dept.acronym.toUpperCase();
         for (const modalite of modalites) {
           id += 1;
-          const sessionId = `${dept.acronym}-BUT-${modalite}-S${rank}-${y}`;
+          const sessionId = `${upper}-BUT-${modalite}-S${rank}-${y}`;
           const past = dateFin < today;
           semesters.push({
             id,
@@ -36,7 +39,7 @@ export function buildSemesters(
             anneeScolaire: y,
             dateDebut,
             dateFin,
-            etapeApo: `V${dept.acronym.slice(0, 2)}${rank}${modalite === 'FA' ? 'A' : ''}`,
+            etapeApo: `V${upper.slice(0, 2)}${rank}${modalite === 'FA' ? 'A' : ''}`,
             // Past semesters are locked once the jury has met.
             etat: !past,
             responsables: [1 + Math.floor(rng() * 5)],

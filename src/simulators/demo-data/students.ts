@@ -35,29 +35,19 @@ export function buildStudents(
   counts[0]! += total - counts.reduce((a, b) => a + b, 0);
 
   departments.forEach((dept, di) => {
-    for (let i = 0; i < counts[di]!; i += 1) {
-      etudid += 1;
-      const entryYear = year - Math.floor(rng() * 3);
-      const { female, prenom, nom } = people.person();
-      const nip = people.nip(entryYear);
-      const student = makeStudent(
-        etudid,
-        dept.id,
-        nip,
-        people.ine(),
-        female,
-        prenom,
-        nom,
-        entryYear,
-        entryYear === year,
-        rng,
-        people,
-      );
-      students.push(student);
-      registrations.push(
-        ...registerCohort(student, dept.id, entryYear, semesters, year, today, rng),
-      );
-    }
+    const made = buildDeptStudents(
+      dept,
+      counts[di]!,
+      etudid + 1,
+      semesters,
+      year,
+      today,
+      rng,
+      people,
+    );
+    students.push(...made.students);
+    registrations.push(...made.registrations);
+    etudid += counts[di]!;
   });
 
   // Students who changed département keep their NIP/INE: ScoDoc then holds two étudiants with one NIP.
@@ -74,6 +64,43 @@ export function buildStudents(
         s.modalite === 'FI',
     )!;
     registrations.push({ etudid: copy.etudid, formsemestreId: target.id, etat: 'I' });
+  }
+  return { students, registrations };
+}
+
+/** `count` students of one département, etudids from `firstEtudid`, and their registrations. */
+export function buildDeptStudents(
+  dept: DemoDepartment,
+  count: number,
+  firstEtudid: number,
+  semesters: DemoSemester[],
+  year: number,
+  today: string,
+  rng: () => number,
+  people: PeopleFactory,
+) {
+  const students: DemoStudent[] = [];
+  const registrations: DemoRegistration[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const etudid = firstEtudid + i;
+    const entryYear = year - Math.floor(rng() * 3);
+    const { female, prenom, nom } = people.person();
+    const nip = people.nip(entryYear);
+    const student = makeStudent(
+      etudid,
+      dept.id,
+      nip,
+      people.ine(),
+      female,
+      prenom,
+      nom,
+      entryYear,
+      entryYear === year,
+      rng,
+      people,
+    );
+    students.push(student);
+    registrations.push(...registerCohort(student, dept.id, entryYear, semesters, year, today, rng));
   }
   return { students, registrations };
 }

@@ -14,8 +14,13 @@ export interface DemoDepartment {
   description: string;
   visible: boolean;
   dateCreation: string; // ISO date-time
-  /** Whether the Moodle side has a category with idnumber = acronym. */
+  /** Whether the Moodle side has a category for it (idnumber = acronym, or `moodleCategoryIdnumber`). */
   hasMoodleCategory: boolean;
+  /**
+   * The Moodle category's idnumber when it differs from the acronym: set only for the mixed-case "Chimie",
+   * whose category idnumber is upper-cased like its session ids ("CHIMIE").
+   */
+  moodleCategoryIdnumber?: string;
 }
 
 export interface DemoFormation {
@@ -117,6 +122,37 @@ export interface DemoExtraCourse {
   visible: boolean;
 }
 
+/** A BUT parcours of a département's formation (ScoDoc's ApcParcours): open from S3 on. */
+export interface DemoParcours {
+  id: number;
+  deptId: number;
+  code: string; // e.g. "A"
+  libelle: string; // e.g. "Réalisation d'applications"
+}
+
+/** A ScoDoc partition of a formsemestre: one way of splitting its students into groups ("TD", "TP"...). */
+export interface DemoPartition {
+  id: number; // unique across the university
+  formsemestreId: number;
+  name: string; // partition_name: "TD", "TP", "Parcours"
+  numero: number; // display order within the formsemestre
+}
+
+export interface DemoGroup {
+  id: number; // unique across the university (its own sequence, disjoint from partition ids)
+  partitionId: number;
+  name: string; // group_name: "TD A", "TP A1", "Parcours A - Réalisation d'applications"
+  numero: number; // display order within the partition
+  /** For a group of the "Parcours" partition: the parcours it stands for. */
+  parcoursId?: number;
+}
+
+/** A student in a group. Every student registered in a formsemestre (any state) is in one group per partition. */
+export interface DemoGroupMember {
+  groupId: number;
+  etudid: number;
+}
+
 export interface DemoUniversity {
   /** Seed and "today" the data was generated for; current semesters are the ones containing today. */
   seed: number;
@@ -129,4 +165,9 @@ export interface DemoUniversity {
   moodleOnlyUsers: DemoMoodleOnlyUser[];
   extraCourses: DemoExtraCourse[];
   enrolments: DemoEnrolment[];
+  /** Drawn from their own random stream after everything above, which they leave as it was. */
+  parcours: DemoParcours[];
+  partitions: DemoPartition[];
+  groups: DemoGroup[];
+  groupMembers: DemoGroupMember[];
 }

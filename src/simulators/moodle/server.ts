@@ -88,8 +88,9 @@ export async function startMoodleSimulator(opts: MoodleSimulatorOptions): Promis
 
 function run(wsfunction: string, params: PhpArray, store: MoodleStore): unknown {
   const fn = FUNCTIONS[wsfunction];
-  if (!fn) {
-    if (OUT_OF_SERVICE.has(wsfunction))
+  const inService = fn && (!store.serviceFunctions || store.serviceFunctions.has(wsfunction));
+  if (!fn || !inService) {
+    if (OUT_OF_SERVICE.has(wsfunction) || fn)
       throw new MoodleException(
         'webservice_access_exception',
         'accessexception',

@@ -54,6 +54,19 @@ export interface EnrolmentRow {
   suspended: boolean;
 }
 
+const STOCK_AUTH_PLUGINS = [
+  'manual',
+  'ldap',
+  'shibboleth',
+  'oauth2',
+  'email',
+  'nologin',
+  'db',
+  'lti',
+  'mnet',
+  'webservice',
+];
+
 const ROLES: Array<{ id: number; shortname: string; name: string; sortorder: number }> = [
   { id: 1, shortname: 'manager', name: '', sortorder: 1 },
   { id: 2, shortname: 'coursecreator', name: '', sortorder: 2 },
@@ -75,6 +88,13 @@ export class MoodleStore {
   private readonly seq = { user: 1, category: 1, course: 1 };
   /** Moodle time (Unix seconds); advances one second per write so timestamps differ like real ones. */
   clock: number;
+  /**
+   * The auth plugins the site has. A stock Moodle 5.0.6 has these (moodle-live-findings.md); CAS left core in
+   * 5.0 (MDL-78778), so `cas` is not among them unless a test adds it.
+   */
+  readonly authPlugins = new Set(STOCK_AUTH_PLUGINS);
+  /** Functions of the gateway's external service; a test removes one to play a service that lacks it. */
+  serviceFunctions: Set<string> | null = null;
 
   constructor(
     readonly siteUrl: string,
@@ -125,7 +145,7 @@ export class MoodleStore {
         d.id,
         store.addCategory({
           name: d.name,
-          idnumber: d.acronym,
+          idnumber: d.moodleCategoryIdnumber ?? d.acronym,
           description: d.description,
           parent: 0,
         }).id,

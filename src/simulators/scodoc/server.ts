@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { DemoUniversity } from '../demo-data/types';
 import { startSimServer, type SimRequest, type SimResponse, type SimServer } from '../harness';
-import { ScodocStore, type DeptRow } from './store';
+import { ScodocStore, type DeptRow, type SemRow } from './store';
 
 /**
  * A ScoDoc 9 API on loopback: `/ScoDoc/api/...` and the department-scoped `/ScoDoc/<DEPT>/api/...`, token
  * auth with ScoDoc's rules, 404 for a missing singular object and [] for an empty plural route, JSON error
- * bodies `{error, status, message}`.
+ * bodies `{error, status, message}`, and Flask's HTML 404 page for a path that is no route at all.
  */
 
 export interface ScodocSimulatorOptions {
@@ -18,12 +18,19 @@ export interface ScodocSimulatorOptions {
   tokenTtlSeconds?: number;
   /** Clock in ms for token expiry; tests move it forward. */
   now?: () => number;
+  /**
+   * Whether the API account may read personal data (default true). When false, the long étudiant forms
+   * leave out email, emailperso, date_naissance and lieu_naissance (unverified: see ScodocStore.personalData).
+   */
+  personalData?: boolean;
 }
 
 export type ScodocSimulator = SimServer & {
   store: ScodocStore;
   /** Forgets every issued token, as a ScoDoc restart does: the next API call gets a 401. */
   revokeTokens(): void;
+  /** Grants or withdraws the personal-data permission of the API account (see the option). */
+  setPersonalData(on: boolean): void;
 };
 
 interface RouteContext {
@@ -45,6 +52,7 @@ interface Route {
 
 export async function startScodocSimulator(opts: ScodocSimulatorOptions): Promise<ScodocSimulator> {
   const store = ScodocStore.fromUniversity(opts.university);
+  store.personalData = opts.personalData ?? true;
   const now = opts.now ?? Date.now;
   const ttlMs = (opts.tokenTtlSeconds ?? 3600) * 1000;
   const credentials = { username: opts.username ?? 'demo', password: opts.password ?? 'demo' };
@@ -55,12 +63,15 @@ export async function startScodocSimulator(opts: ScodocSimulatorOptions): Promis
   function issueToken(req: SimRequest): SimResponse {
     const auth = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
     const [user, ...rest] = auth ? Buffer.from(auth[1]!, 'base64').toString('utf8').split(':') : [];
+    // unverified: bad Basic credentials get the same 401 body as a bad token.
     if (user !== credentials.username || rest.join(':') !== credentials.password)
-      return error(401, 'Unauthorized', 'Identifiants invalides');
-    // ScoDoc hands back the same token while more than 60 s of it remain.
+      return unauthorized();
+    // scodoc-evidence.md: get_token "returns the same token while it has more than 60 s left".
     if (current && current.expiresAt - now() > 60_000 && tokens.has(current.token))
       return json({ token: current.token });
-    current = { token: randomBytes(24).toString('base64url'), expiresAt: now() + ttlMs };
+    // scodoc-evidence.md: "Tokens are standard base64 (`+`, `/`, `=` can occur), not base64url"; 40 bytes
+    // always end in "=" padding.
+    current = { token: randomBytes(40).toString('base64'), expiresAt: now() + ttlMs };
     tokens.set(current.token, current.expiresAt);
     return json({ token: current.token });
   }
@@ -77,18 +88,19 @@ export async function startScodocSimulator(opts: ScodocSimulatorOptions): Promis
     host: opts.host,
     handle: (req, ctx) => {
       const located = locate(req.path);
-      if (!located) return error(404, 'Not Found', 'adresse inconnue');
+      if (!located) return notFoundPage();
       if (located.rest === '/tokens' && req.method === 'POST') {
         ctx.count('POST /tokens');
         return issueToken(req);
       }
+      // Flask routes first: a path that is no route answers the HTML page whatever the département.
+      const match = matchRoute(routes, req.method, located.rest);
+      if (!match) return notFoundPage();
       const scope = located.dept === undefined ? undefined : store.deptByAcronym(located.dept);
       if (located.dept !== undefined && !scope)
         return error(404, 'Not Found', `département ${located.dept} inconnu`);
-      const match = matchRoute(routes, req.method, located.rest);
-      if (!match) return error(404, 'Not Found', 'adresse inconnue');
       ctx.count(`${match.route.method} ${match.route.template}`);
-      if (!authorized(req)) return error(401, 'Unauthorized', 'jeton absent, invalide ou expiré');
+      if (!authorized(req)) return unauthorized();
       let body: unknown;
       if (req.method === 'POST' && req.body.length > 0) {
         try {
@@ -107,6 +119,9 @@ export async function startScodocSimulator(opts: ScodocSimulatorOptions): Promis
       tokens.clear();
       current = null;
     },
+    setPersonalData(on: boolean) {
+      store.personalData = on;
+    },
   });
 }
 
@@ -117,6 +132,8 @@ function locate(path: string): { dept?: string; rest: string } | null {
   const scoped = /^\/ScoDoc\/([^/]+)\/api(\/.*)$/.exec(path);
   return scoped ? { dept: decodeURIComponent(scoped[1]!), rest: scoped[2]! } : null;
 }
+
+const INT_PARAMS = new Set(['id', 'etudid']);
 
 function matchRoute(
   routes: Route[],
@@ -129,7 +146,10 @@ function matchRoute(
     const params: Record<string, string> = {};
     const ok = route.segments.every((seg, i) => {
       if (seg.startsWith('<')) {
-        params[seg.slice(1, -1)] = parts[i]!;
+        const name = seg.slice(1, -1);
+        // unverified: ScoDoc declares its ids `<int:...>`, so a non-integer id is no route for Flask.
+        if (INT_PARAMS.has(name) && !/^\d+$/.test(parts[i]!)) return false;
+        params[name] = parts[i]!;
         return true;
       }
       return seg === parts[i];
@@ -292,6 +312,7 @@ function buildRoutes(store: ScodocStore, nowIso: () => string): Route[] {
     let sems = [...store.formsemestres.values()].filter((s) => inScope(s.dept_id, ctx.scope));
     if (q.get('annee_scolaire'))
       sems = sems.filter((s) => String(s.annee_scolaire) === q.get('annee_scolaire'));
+    // unverified: an exact, case-sensitive match, like the acronym in URLs (ScodocStore.deptByAcronym).
     if (q.get('dept_acronym'))
       sems = sems.filter(
         (s) => store.departements.get(s.dept_id)?.acronym === q.get('dept_acronym'),
@@ -323,22 +344,55 @@ function buildRoutes(store: ScodocStore, nowIso: () => string): Route[] {
       json([...store.formsemestres.values()].filter((s) => s.dept_id === d.id).map((s) => s.id)),
     ),
   );
+  // scodoc-evidence.md: the roster rows "carry `groups: [{partition_name, group_name, ...}]`".
+  const roster = (s: SemRow, long: boolean, etat?: string) => {
+    const groups = store.groupsByEtudid(s.id);
+    return json(
+      store.inscritsOf(s.id, etat).map((e) => ({
+        ...(long ? store.etudLong(e) : store.etudShort(e)),
+        groups: groups.get(e.id) ?? [],
+      })),
+    );
+  };
   for (const long of ['', '/long']) {
     add('GET', `/formsemestre/<id>/etudiants${long}`, (ctx) =>
-      withSem(ctx, (s) =>
-        json(store.inscritsOf(s.id).map((e) => (long ? store.etudLong(e) : store.etudShort(e)))),
-      ),
+      withSem(ctx, (s) => roster(s, long !== '')),
     );
     add('GET', `/formsemestre/<id>/etudiants${long}/query`, (ctx) =>
-      withSem(ctx, (s) => {
-        const etat = ctx.query.get('etat');
-        const etats = etat ? etat.split(',').map((e) => e.trim()) : undefined;
-        return json(
-          store.inscritsOf(s.id, etats).map((e) => (long ? store.etudLong(e) : store.etudShort(e))),
-        );
-      }),
+      withSem(ctx, (s) => roster(s, long !== '', etatParam(ctx))),
     );
   }
+
+  // ---------- partitions and groups
+  // unverified: the default partition (partition_name null, every student) is not listed.
+  add('GET', '/formsemestre/<id>/partitions', (ctx) =>
+    withSem(ctx, (s) =>
+      json(
+        Object.fromEntries(
+          store.partitionsOf(s.id).map((p) => [String(p.id), store.partitionJson(p)]),
+        ),
+      ),
+    ),
+  );
+  const withPartition = (id: string, scope: DeptRow | undefined) => {
+    const p = store.partitions.get(Number(id));
+    const s = p && store.formsemestres.get(p.formsemestre_id);
+    return p && s && inScope(s.dept_id, scope) ? p : undefined;
+  };
+  add('GET', '/partition/<id>', (ctx) => {
+    const p = withPartition(ctx.params.id!, ctx.scope);
+    return p ? json(store.partitionJson(p)) : error(404, 'Not Found', 'partition inconnue');
+  });
+  // scodoc-evidence.md: "`/group/<id>/etudiants` lists a group's students"; unverified: the rows are the
+  // short form without `groups`, and `/query?etat=` filters them like the formsemestre roster.
+  const groupEtudiants = (ctx: RouteContext, etat?: string) => {
+    const g = store.groups.get(Number(ctx.params.id));
+    if (!g || !withPartition(String(g.partition_id), ctx.scope))
+      return error(404, 'Not Found', 'groupe inconnu');
+    return json(store.groupEtudiants(g, etat).map((e) => store.etudShort(e)));
+  };
+  add('GET', '/group/<id>/etudiants', (ctx) => groupEtudiants(ctx));
+  add('GET', '/group/<id>/etudiants/query', (ctx) => groupEtudiants(ctx, etatParam(ctx)));
 
   function withDept(ctx: RouteContext, then: (d: DeptRow) => SimResponse): SimResponse {
     const d = deptFrom(ctx);
@@ -347,12 +401,38 @@ function buildRoutes(store: ScodocStore, nowIso: () => string): Route[] {
   return routes;
 }
 
+/**
+ * scodoc-evidence.md: "every client sends **one** value (`I`, `D` or `DEF`)"; the store compares it for
+ * equality, so "D,DEF" (or an empty value) matches nobody. Absent: no filter.
+ */
+function etatParam(ctx: RouteContext): string | undefined {
+  return ctx.query.get('etat') ?? undefined;
+}
+
 function json(body: unknown, status = 200): SimResponse {
   return { status, body, contentType: 'application/json' };
 }
 
 function error(status: number, error: string, message: string): SimResponse {
   return json({ error, status, message }, status);
+}
+
+/** scodoc-evidence.md: "401 body: `{"error": "Unauthorized", "message": "Non autorise (logic)"}`". */
+function unauthorized(): SimResponse {
+  return json({ error: 'Unauthorized', message: 'Non autorise (logic)' }, 401);
+}
+
+/**
+ * unverified (scodoc-evidence.md: "An unknown route on a real Flask server answers an **HTML** 404"): Flask's
+ * default page, not ScoDoc's JSON error.
+ */
+const NOT_FOUND_PAGE =
+  '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n' +
+  '<p>The requested URL was not found on the server. If you entered the URL manually please check your ' +
+  'spelling and try again.</p>\n';
+
+function notFoundPage(): SimResponse {
+  return { status: 404, contentType: 'text/html; charset=utf-8', body: NOT_FOUND_PAGE };
 }
 
 function str(v: unknown): string | undefined {

@@ -49,6 +49,40 @@ export interface SemRow {
   responsables: number[];
 }
 
+export interface FormationRow {
+  id: number;
+  dept_id: number;
+  acronyme: string;
+  titre: string;
+  titre_officiel: string;
+  formation_code: string;
+  version: number;
+  type_parcours: number;
+}
+
+export interface ParcoursRow {
+  id: number;
+  dept_id: number;
+  code: string;
+  libelle: string;
+}
+
+export interface PartitionRow {
+  id: number;
+  formsemestre_id: number;
+  partition_name: string;
+  numero: number;
+}
+
+export interface GroupRow {
+  id: number;
+  partition_id: number;
+  group_name: string;
+  numero: number;
+  /** Members' etudids, in the order they were put in the group. */
+  etudids: Set<number>;
+}
+
 export interface InscriptionRow {
   etudid: number;
   formsemestre_id: number;
@@ -61,7 +95,16 @@ export class ScodocStore {
   readonly departements = new Map<number, DeptRow>();
   readonly etudiants = new Map<number, EtudRow>();
   readonly formsemestres = new Map<number, SemRow>();
+  readonly formations = new Map<number, FormationRow>();
+  readonly parcours = new Map<number, ParcoursRow>();
+  readonly partitions = new Map<number, PartitionRow>();
+  readonly groups = new Map<number, GroupRow>();
   inscriptions: InscriptionRow[] = [];
+  /**
+   * unverified (scodoc-evidence.md: "Since about 9.6, personal fields ... may be withheld unless the API
+   * account holds a personal-data permission"): when false, the long forms leave out the personal keys.
+   */
+  personalData = true;
   private nextDeptId = 1;
   private nextEtudid = 1;
   private seq = 0;
@@ -80,6 +123,20 @@ export class ScodocStore {
         date_creation: d.dateCreation,
       });
     }
+    for (const f of u.formations) {
+      store.formations.set(f.id, {
+        id: f.id,
+        dept_id: f.deptId,
+        acronyme: f.acronyme,
+        titre: f.titre,
+        titre_officiel: f.titreOfficiel,
+        formation_code: f.formationCode,
+        version: f.version,
+        type_parcours: f.typeParcours,
+      });
+    }
+    for (const p of u.parcours)
+      store.parcours.set(p.id, { id: p.id, dept_id: p.deptId, code: p.code, libelle: p.libelle });
     for (const s of u.semesters) {
       store.formsemestres.set(s.id, {
         id: s.id,
@@ -123,11 +180,32 @@ export class ScodocStore {
         etat: r.etat,
         seq: store.seq++,
       });
+    for (const p of u.partitions)
+      store.partitions.set(p.id, {
+        id: p.id,
+        formsemestre_id: p.formsemestreId,
+        partition_name: p.name,
+        numero: p.numero,
+      });
+    for (const g of u.groups)
+      store.groups.set(g.id, {
+        id: g.id,
+        partition_id: g.partitionId,
+        group_name: g.name,
+        numero: g.numero,
+        etudids: new Set(),
+      });
+    for (const m of u.groupMembers) store.groups.get(m.groupId)?.etudids.add(m.etudid);
     store.nextDeptId = Math.max(0, ...store.departements.keys()) + 1;
     store.nextEtudid = Math.max(0, ...store.etudiants.keys()) + 1;
     return store;
   }
 
+  /**
+   * unverified: an exact, case-sensitive match, as a database lookup on the acronym would be; nothing shows
+   * real ScoDoc matching `/ScoDoc/chimie/api` to "Chimie" (scodoc-evidence.md only says acronyms can be mixed
+   * case, and advises clients to compare them case-insensitively).
+   */
   deptByAcronym(acronym: string): DeptRow | undefined {
     for (const d of this.departements.values()) if (d.acronym === acronym) return d;
     return undefined;
@@ -159,6 +237,14 @@ export class ScodocStore {
     );
     for (const id of etudids) this.etudiants.delete(id);
     for (const id of sems) this.formsemestres.delete(id);
+    for (const p of [...this.partitions.values()].filter((p) => sems.has(p.formsemestre_id))) {
+      for (const g of this.groupsOf(p.id)) this.groups.delete(g.id);
+      this.partitions.delete(p.id);
+    }
+    for (const f of [...this.formations.values()].filter((f) => f.dept_id === dept.id))
+      this.formations.delete(f.id);
+    for (const c of [...this.parcours.values()].filter((c) => c.dept_id === dept.id))
+      this.parcours.delete(c.id);
     this.inscriptions = this.inscriptions.filter(
       (i) => !etudids.has(i.etudid) && !sems.has(i.formsemestre_id),
     );
@@ -201,11 +287,45 @@ export class ScodocStore {
       .sort((a, b) => a.date_debut_iso.localeCompare(b.date_debut_iso));
   }
 
-  inscritsOf(semId: number, etats?: string[]): EtudRow[] {
+  /**
+   * The étudiants registered in a formsemestre, in registration order. `etat`, when given, is compared for
+   * equality (scodoc-evidence.md: "if ScoDoc compares for equality, `etat=D,DEF` matches nobody"): "D,DEF",
+   * or anything but I, D and DEF, matches nobody.
+   */
+  inscritsOf(semId: number, etat?: string): EtudRow[] {
     return this.inscriptions
-      .filter((i) => i.formsemestre_id === semId && (!etats || etats.includes(i.etat)))
+      .filter((i) => i.formsemestre_id === semId && (etat === undefined || i.etat === etat))
       .map((i) => this.etudiants.get(i.etudid))
       .filter((e): e is EtudRow => e !== undefined);
+  }
+
+  /** A formsemestre's partitions in display order (the default partition is not stored: see partitionJson). */
+  partitionsOf(semId: number): PartitionRow[] {
+    return [...this.partitions.values()]
+      .filter((p) => p.formsemestre_id === semId)
+      .sort((a, b) => a.numero - b.numero || a.id - b.id);
+  }
+
+  groupsOf(partitionId: number): GroupRow[] {
+    return [...this.groups.values()]
+      .filter((g) => g.partition_id === partitionId)
+      .sort((a, b) => a.numero - b.numero || a.id - b.id);
+  }
+
+  /** The group's members, in the order of its formsemestre's roster, filtered like inscritsOf. */
+  groupEtudiants(g: GroupRow, etat?: string): EtudRow[] {
+    const p = this.partitions.get(g.partition_id);
+    return p ? this.inscritsOf(p.formsemestre_id, etat).filter((e) => g.etudids.has(e.id)) : [];
+  }
+
+  /** etudid → its groups in that formsemestre, partition by partition, for the roster rows. */
+  groupsByEtudid(semId: number): Map<number, ReturnType<ScodocStore['etudGroupJson']>[]> {
+    const out = new Map<number, ReturnType<ScodocStore['etudGroupJson']>[]>();
+    for (const p of this.partitionsOf(semId))
+      for (const g of this.groupsOf(p.id))
+        for (const etudid of g.etudids)
+          out.set(etudid, [...(out.get(etudid) ?? []), this.etudGroupJson(p, g)]);
+    return out;
   }
 
   // ---------- serializers: the shapes ScoDoc 9's API sends
@@ -237,22 +357,28 @@ export class ScodocStore {
 
   etudLong(e: EtudRow) {
     const dept = this.departements.get(e.dept_id);
+    // unverified (scodoc-evidence.md: personal fields "may be withheld unless the API account holds a
+    // personal-data permission"): without it the keys are absent, not null, here and in the address.
+    const personal = this.personalData;
     return {
       ...this.etudShort(e),
       etudid: e.id,
       dept_acronym: dept?.acronym ?? null,
-      email: e.email,
-      emailperso: e.emailperso,
-      date_naissance: e.date_naissance,
-      lieu_naissance: e.lieu_naissance,
+      ...(personal
+        ? {
+            email: e.email,
+            emailperso: e.emailperso,
+            date_naissance: e.date_naissance,
+            lieu_naissance: e.lieu_naissance,
+          }
+        : {}),
       nationalite: e.nationalite,
       boursier: e.boursier,
       photo_filename: null,
       scodoc7_id: null,
       adresses: [
         {
-          email: e.email,
-          emailperso: e.emailperso,
+          ...(personal ? { email: e.email, emailperso: e.emailperso } : {}),
           domicile: null,
           codepostaldomicile: null,
           villedomicile: null,
@@ -265,18 +391,73 @@ export class ScodocStore {
     };
   }
 
+  /**
+   * scodoc-evidence.md: "Rows of `/formsemestre/<id>/etudiants[/long][/query]` carry `groups:
+   * [{partition_name, group_name, ...}]`"; unverified: the other fields (id, group_id, partition_id, numero).
+   */
+  etudGroupJson(p: PartitionRow, g: GroupRow) {
+    return {
+      id: g.id,
+      group_id: g.id,
+      group_name: g.group_name,
+      partition_id: p.id,
+      partition_name: p.partition_name,
+      numero: g.numero,
+    };
+  }
+
+  /**
+   * scodoc-evidence.md: "`/formsemestre/<id>/partitions` answers a dict keyed by partition id: `{"<pid>":
+   * {partition_name, groups: {"<gid>": {group_name}}}}`; `/partition/<id>` holds its groups". unverified: the
+   * other fields (numero, bul_show_rank, show_in_lists, groups_editable, the groups' id/partition_id/numero).
+   */
+  partitionJson(p: PartitionRow) {
+    return {
+      id: p.id,
+      formsemestre_id: p.formsemestre_id,
+      partition_name: p.partition_name,
+      numero: p.numero,
+      bul_show_rank: false,
+      show_in_lists: true,
+      groups_editable: true,
+      groups: Object.fromEntries(
+        this.groupsOf(p.id).map((g) => [
+          String(g.id),
+          { id: g.id, partition_id: g.partition_id, group_name: g.group_name, numero: g.numero },
+        ]),
+      ),
+    };
+  }
+
+  formationJson(f: FormationRow) {
+    return {
+      id: f.id,
+      acronyme: f.acronyme,
+      titre: f.titre,
+      titre_officiel: f.titre_officiel,
+      formation_code: f.formation_code,
+      version: f.version,
+      dept_id: f.dept_id,
+    };
+  }
+
   semJson(s: SemRow) {
     const dept = this.departements.get(s.dept_id);
+    const formation = this.formations.get(s.formation_id);
+    const but = formation?.type_parcours === BUT_TYPE_PARCOURS;
     return {
       id: s.id,
       formsemestre_id: s.id,
       dept_id: s.dept_id,
       departement: dept ? this.deptJson(dept) : null,
       formation_id: s.formation_id,
+      // scodoc-evidence.md: "Formsemestres carry a nested `formation {id, acronyme, titre, ...}`".
+      formation: formation ? this.formationJson(formation) : null,
       semestre_id: s.semestre_id,
       titre: s.titre,
       titre_num: s.titre_num,
-      titre_formation: s.titre,
+      // scodoc-evidence.md: "`titre_formation` is the *short* title ("BUT MMI")".
+      titre_formation: formation?.acronyme ?? s.titre,
       session_id: s.session_id,
       modalite: s.modalite,
       annee_scolaire: s.annee_scolaire,
@@ -297,11 +478,21 @@ export class ScodocStore {
       resp_can_change_ens: true,
       resp_can_edit: false,
       responsables: s.responsables,
-      parcours: [],
+      // scodoc-evidence.md: "`parcours [{code, libelle, ...}]` is filled for BUT"; unverified: from S3 on
+      // (the BUT parcours start in the 2nd year), and `id` beside code and libelle.
+      parcours:
+        but && s.semestre_id >= 3
+          ? [...this.parcours.values()]
+              .filter((c) => c.dept_id === s.dept_id)
+              .map((c) => ({ id: c.id, code: c.code, libelle: c.libelle }))
+          : [],
       scodoc7_id: null,
     };
   }
 }
+
+/** ScoDoc's formation type code for the BUT (CodesParcours / type_parcours 700). */
+const BUT_TYPE_PARCOURS = 700;
 
 function frenchDate(iso: string): string {
   const [y, m, d] = iso.split('-');

@@ -35,6 +35,28 @@ import { HttpMoodleTransport, type MoodleTransport } from './transport';
  * Typed wrappers for every Moodle web-service function the gateway uses, over a transport: zod for what
  * goes out (so a bad call fails here, not as a cryptic `invalidparameter`) and for what comes back.
  */
+/**
+ * The web-service functions the gateway calls: the external service of its token must hold each of them
+ * (README, "What the upstream accounts need"); the self-check names any the service lacks.
+ */
+export const GATEWAY_FUNCTIONS = [
+  'core_webservice_get_site_info',
+  'core_user_get_users_by_field',
+  'core_user_create_users',
+  'core_user_delete_users',
+  'core_course_get_categories',
+  'core_course_create_categories',
+  'core_course_delete_categories',
+  'core_course_get_courses_by_field',
+  'core_course_get_courses',
+  'core_course_create_courses',
+  'core_course_delete_courses',
+  'core_enrol_get_enrolled_users',
+  'core_enrol_get_users_courses',
+  'enrol_manual_enrol_users',
+  'enrol_manual_unenrol_users',
+] as const;
+
 const createdUsers = z.array(z.looseObject({ id: z.number().int(), username: z.string() }));
 const createdCategories = z.array(z.looseObject({ id: z.number().int(), name: z.string() }));
 const createdCourses = z.array(z.looseObject({ id: z.number().int(), shortname: z.string() }));
@@ -320,6 +342,11 @@ export class MoodleClient {
       code: 'NOT_FOUND',
       message: `Moodle role "${shortname}" is unknown: nobody holds it in the courses looked at; set MOODLE_ROLE_IDS (e.g. {"${shortname}": 5})`,
     });
+  }
+
+  /** Remembers a role id the caller verified (a standard id read back from an enrolment). */
+  rememberRole(shortname: string, id: number): void {
+    this.roleCache.set(shortname, id);
   }
 
   /** The create functions' common shape: checked items, all-or-nothing chunks, `[{id, <label>}]` back. */

@@ -1,4 +1,5 @@
 import { UpstreamError, type UpstreamErrorCode } from '../errors';
+import { explainRefusal, parameterProblem, type ParameterProblem } from './diagnosis';
 
 export interface MoodleWarning {
   item?: string;
@@ -13,6 +14,11 @@ export interface MoodleWarning {
  */
 export class MoodleError extends UpstreamError {
   readonly exception: string;
+  readonly wsfunction: string;
+  /** The parameter an `invalidparameter` refusal points at (from the safe part of debuginfo). */
+  readonly parameter: ParameterProblem | null;
+  /** What to change, when the refusal depends on the site's setup (see diagnosis.ts). */
+  readonly hint: string | undefined;
 
   constructor(init: {
     wsfunction: string;
@@ -20,18 +26,23 @@ export class MoodleError extends UpstreamError {
     errorcode?: string;
     message: string;
     debuginfo?: string;
-    applied?: number;
   }) {
+    const parameter =
+      init.errorcode === 'invalidparameter' ? parameterProblem(init.debuginfo) : null;
+    const hint = explainRefusal(init.wsfunction, init.errorcode, init.message, parameter);
     super({
       system: 'moodle',
       code: codeFor(init.errorcode, init.exception),
       status: 200,
       upstreamCode: init.errorcode ?? init.exception,
-      message: `Moodle ${init.wsfunction}: ${init.message}`,
+      message: `Moodle ${init.wsfunction}: ${init.message}${hint ? ` (${hint})` : ''}`,
       detail: init.debuginfo,
     });
     this.name = 'MoodleError';
     this.exception = init.exception;
+    this.wsfunction = init.wsfunction;
+    this.parameter = parameter;
+    this.hint = hint;
   }
 }
 

@@ -1,11 +1,21 @@
 import { z } from 'zod';
 import { UpstreamError } from '../errors';
 import type { ScodocConfig } from './config';
-import { ScodocSession, type ScodocCall, type ScodocSessionOptions } from './session';
+import {
+  ROUTE_NOT_SUPPORTED,
+  ScodocSession,
+  type ScodocCall,
+  type ScodocSessionOptions,
+} from './session';
 import {
   departementSchema,
   etudiantSchema,
   formsemestreSchema,
+  partitionSchema,
+  partitionsSchema,
+  rosterRowSchema,
+  type Partition,
+  type RosterRow,
   type CreateDepartementInput,
   type CreateEtudiantInput,
   type Departement,
@@ -153,24 +163,76 @@ export class ScodocClient {
   }
 
   /** Students of a formsemestre, optionally only those in the given states (I, D, DEF). */
+  /**
+   * Students of a formsemestre with their groups, optionally only those in one state. One state per call:
+   * every real client sends one value, and a comma list most likely matches nobody (scodoc-evidence.md).
+   */
   formsemestreEtudiants(
     id: number,
-    opts: { etat?: RegistrationEtat[]; long?: boolean } = {},
-  ): Promise<Etudiant[]> {
+    opts: { etat?: RegistrationEtat; long?: boolean } = {},
+  ): Promise<RosterRow[]> {
     const long = opts.long ? '/long' : '';
-    if (!opts.etat || opts.etat.length === 0) {
+    if (!opts.etat) {
       return this.list(
         `/formsemestre/<id>/etudiants${long}`,
         `/formsemestre/${id}/etudiants${long}`,
-        etudiantSchema,
+        rosterRowSchema,
       );
     }
     return this.list(
       `/formsemestre/<id>/etudiants${long}/query`,
       `/formsemestre/${id}/etudiants${long}/query`,
-      etudiantSchema,
-      { etat: opts.etat.join(',') },
+      rosterRowSchema,
+      { etat: opts.etat },
     );
+  }
+
+  // ---------- groups
+
+  /** The partitions (TD, TP, parcours...) of a formsemestre, each with its groups. */
+  async formsemestrePartitions(id: number): Promise<Partition[]> {
+    const byId = await this.request({
+      method: 'GET',
+      template: '/formsemestre/<id>/partitions',
+      path: `/formsemestre/${id}/partitions`,
+      schema: partitionsSchema,
+    });
+    return Object.values(byId);
+  }
+
+  partition(id: number): Promise<Partition | null> {
+    return this.single('/partition/<id>', `/partition/${id}`, partitionSchema);
+  }
+
+  /** The students of one group (short form), optionally in one state. */
+  groupEtudiants(id: number, opts: { etat?: RegistrationEtat } = {}): Promise<Etudiant[]> {
+    if (!opts.etat)
+      return this.list('/group/<id>/etudiants', `/group/${id}/etudiants`, etudiantSchema);
+    return this.list(
+      '/group/<id>/etudiants/query',
+      `/group/${id}/etudiants/query`,
+      etudiantSchema,
+      {
+        etat: opts.etat,
+      },
+    );
+  }
+
+  // ---------- self-check
+
+  /**
+   * Whether this ScoDoc has a route, asked with an id no object has: ScoDoc's JSON 404 (or any JSON) means the
+   * route exists; a 404 that is not JSON (Flask's page for an unknown URL) means it does not.
+   */
+  async supports(template: string, path: string): Promise<boolean> {
+    try {
+      await this.request({ method: 'GET', template, path, schema: z.unknown() });
+      return true;
+    } catch (err) {
+      if (err instanceof UpstreamError && err.code === 'NOT_FOUND') return true;
+      if (err instanceof UpstreamError && err.upstreamCode === ROUTE_NOT_SUPPORTED) return false;
+      throw err;
+    }
   }
 
   // ---------- plumbing

@@ -16,7 +16,10 @@ export interface ScodocSessionOptions extends HttpCoreOptions {
   now?: () => number;
   /** ScoDoc tokens live one hour; the reply does not say so, the server configuration does. */
   tokenTtlSeconds?: number;
-  /** Renew this long before expiry, so a token never dies between our check and ScoDoc's. */
+  /**
+   * Renew this long before expiry, so a token never dies between our check and ScoDoc's. Under 60 s: ScoDoc
+   * hands back the same token until then, so an earlier renewal gains nothing.
+   */
   renewBeforeSeconds?: number;
 }
 
@@ -32,6 +35,9 @@ export interface ScodocCall<T> {
 
 type Label = Pick<ScodocCall<unknown>, 'method' | 'template'>;
 
+/** `upstreamCode` of a call to a route this ScoDoc does not have. */
+export const ROUTE_NOT_SUPPORTED = 'route-not-supported';
+
 /**
  * The ScoDoc 9 API protocol: JSON over HTTP with a bearer token. One token is shared by all callers,
  * renewed before it expires, and re-requested once when ScoDoc answers 401 anyway (restart, revocation,
@@ -44,6 +50,8 @@ export class ScodocSession {
   private readonly tokenTtlMs: number;
   private readonly renewBeforeMs: number;
   private token: { value: string; expiresAt: number } | null = null;
+  /** The last token received, kept across a 401 reset to recognise it when ScoDoc hands it back. */
+  private lastToken: { value: string; expiresAt: number } | null = null;
   private tokenRequest: Promise<string> | null = null;
 
   constructor(
@@ -59,7 +67,7 @@ export class ScodocSession {
     this.apiPrefix = config.dept ? `${base}/${encodeURIComponent(config.dept)}/api` : `${base}/api`;
     this.now = opts.now ?? Date.now;
     this.tokenTtlMs = (opts.tokenTtlSeconds ?? 3600) * 1000;
-    this.renewBeforeMs = (opts.renewBeforeSeconds ?? 300) * 1000;
+    this.renewBeforeMs = (opts.renewBeforeSeconds ?? 30) * 1000;
   }
 
   breakerState() {
@@ -149,7 +157,11 @@ export class ScodocSession {
         'ScoDoc refused the gateway credentials (SCODOC_USERNAME / SCODOC_PASSWORD)',
       );
     const { token } = parse({ ...call, path: '/tokens', schema: tokenSchema }, res);
-    this.token = { value: token, expiresAt: issuedAt + this.tokenTtlMs };
+    // ScoDoc hands back the token it already issued while more than 60 s of it remain (scodoc-evidence.md):
+    // the same token keeps the expiry it had, or an early renewal would believe it got an hour more.
+    const held = this.lastToken?.value === token ? this.lastToken : null;
+    this.token = held ?? { value: token, expiresAt: issuedAt + this.tokenTtlMs };
+    this.lastToken = this.token;
     return token;
   }
 }
@@ -166,6 +178,10 @@ function parse<T>(call: ScodocCall<T>, res: HttpReply): T {
     });
   }
   const json = parseJson(res.text);
+  // Flask answers an unknown URL with its own HTML page: that is a route this ScoDoc does not have (renamed
+  // between versions), not a missing object (scodoc-evidence.md; the HTML body itself is unverified).
+  if (res.status === 404 && json === NOT_JSON)
+    throw fail(call, 'REJECTED', 404, 'route not supported by this ScoDoc', ROUTE_NOT_SUPPORTED);
   if (res.status >= 400) {
     const body = errorBodySchema.safeParse(json);
     const said = body.success ? (body.data.message ?? body.data.error) : undefined;

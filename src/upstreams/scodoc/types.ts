@@ -40,6 +40,44 @@ export const etudiantSchema = z.looseObject({
 });
 export type Etudiant = z.infer<typeof etudiantSchema>;
 
+/**
+ * A student's group in a roster row (`groups` of /formsemestre/<id>/etudiants...): scodoc-evidence.md names
+ * partition_name and group_name; the ids are ScoDoc's usual keys (unverified), so both spellings are taken.
+ */
+const rosterGroupSchema = z.looseObject({
+  id: z.number().int().optional(),
+  group_id: z.number().int().optional(),
+  group_name: z.string().nullable(),
+  partition_id: z.number().int().optional(),
+  partition_name: z.string().nullable(),
+});
+
+/** A roster row: an étudiant (short or long form) with its groups in that formsemestre. */
+export const rosterRowSchema = etudiantSchema.extend({
+  groups: z.array(rosterGroupSchema).optional(),
+});
+export type RosterRow = z.infer<typeof rosterRowSchema>;
+
+const groupSchema = z.looseObject({
+  id: z.number().int(),
+  partition_id: z.number().int().optional(),
+  group_name: z.string().nullable(),
+  numero: z.number().nullable().optional(),
+});
+
+/** A partition (TD, TP, parcours...): its groups come as a dict keyed by group id (scodoc-evidence.md). */
+export const partitionSchema = z.looseObject({
+  id: z.number().int(),
+  formsemestre_id: z.number().int().optional(),
+  partition_name: z.string().nullable(),
+  numero: z.number().nullable().optional(),
+  groups: z.union([z.record(z.string(), groupSchema), z.array(groupSchema)]).optional(),
+});
+export type Partition = z.infer<typeof partitionSchema>;
+
+/** `/formsemestre/<id>/partitions` answers a dict keyed by partition id (scodoc-evidence.md). */
+export const partitionsSchema = z.record(z.string(), partitionSchema);
+
 export const formsemestreSchema = z.looseObject({
   id: z.number().int(),
   formsemestre_id: z.number().int().optional(),
@@ -49,7 +87,28 @@ export const formsemestreSchema = z.looseObject({
   semestre_id: z.number().int().nullable().optional(),
   titre: z.string(),
   titre_num: nullableString,
+  /** The short title ("BUT MMI"), scodoc-evidence.md. */
   titre_formation: nullableString,
+  formation: z
+    .looseObject({
+      id: z.number().int().optional(),
+      acronyme: nullableString,
+      titre: nullableString,
+      titre_officiel: nullableString,
+    })
+    .nullable()
+    .optional(),
+  /** BUT tracks offered (filled for BUT, scodoc-evidence.md). */
+  parcours: z
+    .array(
+      z.looseObject({
+        id: z.number().int().optional(),
+        code: nullableString,
+        libelle: nullableString,
+      }),
+    )
+    .nullable()
+    .optional(),
   session_id: nullableString,
   modalite: nullableString,
   annee_scolaire: z.union([z.number(), z.string()]).nullable().optional(),

@@ -2,6 +2,7 @@ import { CATEGORY_FUNCTIONS } from './categories';
 import { COURSE_FUNCTIONS } from './courses';
 import { ENROLMENT_FUNCTIONS } from './enrolments';
 import type { WsFunction } from './shared';
+import type { MoodleStore } from '../store';
 import { siteFunctions } from './site';
 import { USER_FUNCTIONS } from './users';
 
@@ -14,7 +15,7 @@ export { MoodleException, type WsFunction } from './shared';
 
 /** The dispatch table. Its key order is the order core_webservice_get_site_info lists the functions in. */
 export const FUNCTIONS: Record<string, WsFunction> = {
-  ...siteFunctions(() => SERVICE_FUNCTIONS),
+  ...siteFunctions((store) => serviceFunctionsOf(store)),
   ...USER_FUNCTIONS,
   ...CATEGORY_FUNCTIONS,
   ...COURSE_FUNCTIONS,
@@ -29,8 +30,12 @@ export const OUT_OF_SERVICE = new Set([
   'core_role_unassign_roles',
 ]);
 
-/** What the gateway's service allows (as core_webservice_get_site_info reports). */
-const SERVICE_FUNCTIONS = Object.keys(FUNCTIONS);
+/** What the gateway's service allows (as core_webservice_get_site_info reports): all of them, or a test's set. */
+function serviceFunctionsOf(store: MoodleStore): string[] {
+  return Object.keys(FUNCTIONS).filter(
+    (f) => !store.serviceFunctions || store.serviceFunctions.has(f),
+  );
+}
 
 export const ACCESS_DEBUGINFO = (fn: string) =>
   `Access to the function ${fn}() is not allowed.

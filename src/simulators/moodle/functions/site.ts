@@ -1,4 +1,5 @@
 import { multiple, single, v } from '../params';
+import type { MoodleStore } from '../store';
 import type { WsFunction } from './shared';
 
 /**
@@ -6,7 +7,7 @@ import type { WsFunction } from './shared';
  * registry passes a getter in (read at call time) rather than this module importing the registry back.
  */
 export function siteFunctions(
-  serviceFunctions: () => readonly string[],
+  serviceFunctions: (store: MoodleStore) => readonly string[],
 ): Record<string, WsFunction> {
   return {
     core_webservice_get_site_info: {
@@ -23,7 +24,7 @@ export function siteFunctions(
           userid: me.id,
           siteurl: store.siteUrl,
           userpictureurl: `${store.siteUrl}/theme/image.php/boost/core/1/u/f1`,
-          functions: serviceFunctions().map((name) => ({
+          functions: serviceFunctions(store).map((name) => ({
             name,
             version: name.startsWith('enrol_manual') ? '2025041400' : '2025041406.11',
           })),

@@ -126,6 +126,13 @@ export const USER_FUNCTIONS: Record<string, WsFunction> = {
   core_user_create_users: {
     params: single({ users: multiple(USER_FIELDS_DESC) }),
     run: (p: { users: Array<Record<string, string | boolean>> }, store) => {
+      // PARAM_AUTH: checked with every parameter, before anything is created; the debuginfo is the
+      // recorded one (moodle-2026-12/core_user_create_users.error-auth-plugin-missing).
+      for (const u of p.users)
+        if (!store.authPlugins.has(String(u.auth)))
+          throw invalidParameter(
+            `users => Invalid parameter value detected: auth => Invalid parameter value detected: Invalid external api parameter: the value is "${u.auth}", the server was expecting "auth" type`,
+          );
       const created: UserRow[] = [];
       return transaction(
         () => {

@@ -1,0 +1,104 @@
+import type { MoodleClient } from '../upstreams/moodle/client';
+import type { ScodocClient } from '../upstreams/scodoc/client';
+import { checkMoodle, type MoodleCheck } from './moodle-check';
+import { checkScodoc, type ScodocCheck } from './scodoc-check';
+
+/**
+ * Readiness: 503 while an upstream cannot be reached or its breaker is open, with a body saying which, plus
+ * the last self-check of each (releases, missing functions or routes, silent capability problems). The
+ * reachability probe is the cheapest read each upstream has, cached for two seconds so a busy probe cannot
+ * load them; the self-check costs a few dozen calls and is redone at most every five minutes.
+ */
+export interface ReadyState {
+  ready: boolean;
+  upstreams: {
+    scodoc: Probe & Partial<Omit<ScodocCheck, 'reachable' | 'error'>>;
+    moodle: Probe & Partial<Omit<MoodleCheck, 'reachable' | 'error'>>;
+  };
+}
+
+interface Probe {
+  ok: boolean;
+  breaker: string;
+  error?: string;
+}
+
+export interface SelfCheck {
+  scodoc: ScodocCheck;
+  moodle: MoodleCheck;
+}
+
+const PROBE_TTL_MS = 2_000;
+const CHECK_TTL_MS = 5 * 60_000;
+
+export function readiness(
+  scodoc: ScodocClient,
+  moodle: MoodleClient,
+  opts: { scodocScope?: string; now?: () => number } = {},
+) {
+  const now = opts.now ?? Date.now;
+  let probed: { at: number; value: Promise<ReadyState> } | null = null;
+  let checked: { at: number; value: Promise<SelfCheck> } | null = null;
+
+  const selfCheck = (): Promise<SelfCheck> => {
+    if (!checked || now() - checked.at > CHECK_TTL_MS) {
+      const value = Promise.all([checkScodoc(scodoc, opts.scodocScope), checkMoodle(moodle)]).then(
+        ([s, m]) => ({ scodoc: s, moodle: m }),
+      );
+      checked = { at: now(), value };
+      // A check that met an outage is not kept: the next /ready tries again.
+      void value.then((c) => {
+        if (!c.scodoc.reachable || !c.moodle.reachable) checked = null;
+      });
+    }
+    return checked.value;
+  };
+
+  const probe = async (breaker: () => string, read: () => Promise<unknown>): Promise<Probe> => {
+    if (breaker() === 'open') return { ok: false, breaker: 'open' };
+    try {
+      await read();
+      return { ok: true, breaker: breaker() };
+    } catch (err) {
+      return { ok: false, breaker: breaker(), error: (err as Error).message };
+    }
+  };
+
+  const compute = async (): Promise<ReadyState> => {
+    const [s, m] = await Promise.all([
+      probe(
+        () => scodoc.breakerState(),
+        () => scodoc.departements(),
+      ),
+      probe(
+        () => moodle.breakerState(),
+        () => moodle.getSiteInfo(),
+      ),
+    ]);
+    const report = s.ok && m.ok ? await selfCheck() : null;
+    return {
+      ready: s.ok && m.ok,
+      upstreams: {
+        scodoc: { ...s, ...withoutReachability(report?.scodoc) },
+        moodle: { ...m, ...withoutReachability(report?.moodle) },
+      },
+    };
+  };
+
+  return {
+    /** The body of /ready (cached two seconds). */
+    ready(): Promise<ReadyState> {
+      if (!probed || now() - probed.at > PROBE_TTL_MS) probed = { at: now(), value: compute() };
+      return probed.value;
+    },
+    selfCheck,
+  };
+}
+
+function withoutReachability<T extends { reachable: boolean; error?: string }>(
+  check: T | undefined,
+): Omit<T, 'reachable' | 'error'> | object {
+  if (!check) return {};
+  const { reachable: _reachable, error: _error, ...rest } = check;
+  return rest;
+}

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoUniversity } from '../src/simulators/demo-data/generate';
 import { startMoodleSimulator, type MoodleSimulator } from '../src/simulators/moodle/server';
+import { readFixture, replayFixture } from './support/moodle-fixtures';
 
 /**
  * Replays every request recorded from a live Moodle 5.0.6 (shared/fixtures/moodle) against the simulator, in
@@ -80,25 +81,6 @@ const ORDER = [
 /** Whose content is the recording site's own configuration (names, service list): compared by shape. */
 const SHAPE_ONLY = new Set(['core_webservice_get_site_info.ok']);
 
-/** Values that depend on the clock, the database's sort gaps, or hashes of them. */
-const VOLATILE = new Set([
-  'timemodified',
-  'timecreated',
-  'cacherev',
-  'sortorder',
-  'categorysortorder',
-  'startdate',
-  'enddate',
-  'lastaccess',
-  'firstaccess',
-]);
-
-interface Fixture {
-  description: string;
-  request: { method: string; path: string; form: Array<[string, string]> };
-  response: { status: number; contentType: string; body: unknown };
-}
-
 let sim: MoodleSimulator;
 let recordedSite = 'http://127.0.0.1:8081';
 
@@ -148,70 +130,14 @@ describe('Moodle simulator replays the recorded Moodle 5.0.6 fixtures', () => {
 
   for (const name of ORDER) {
     it(name, async () => {
-      const fixture = JSON.parse(readFileSync(`${FIXTURES}${name}.json`, 'utf8')) as Fixture;
+      const fixture = readFixture(FIXTURES, name);
       if (name === 'core_webservice_get_site_info.ok')
         recordedSite = String((fixture.response.body as { siteurl: string }).siteurl);
-      const form = fixture.request.form.map(
-        ([k, v]) => [k, k === 'wstoken' && v === 'TOKEN' ? TOKEN : v] as [string, string],
-      );
-      const res = await fetch(`${sim.url}${fixture.request.path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(form).toString(),
-      });
-      const text = await res.text();
-      expect(res.status).toBe(fixture.response.status);
-      expect(res.headers.get('content-type')).toBe(fixture.response.contentType);
-
-      if (typeof fixture.response.body === 'string') {
-        const themeRevision = (xml: string) => xml.replace(/\/core\/\d+\/u\//g, '/core/<n>/u/');
-        expect(themeRevision(text.replaceAll(sim.url, recordedSite))).toBe(
-          themeRevision(fixture.response.body),
-        );
-        return;
-      }
-      // The recording replaced the real token with TOKEN in responses too (login/token.php returns it).
-      const expected = normalize(
-        JSON.parse(
-          JSON.stringify(fixture.response.body).replaceAll('"TOKEN"', JSON.stringify(TOKEN)),
-        ),
+      await replayFixture(sim.url, fixture, {
+        token: TOKEN,
         recordedSite,
-      );
-      const actual = normalize(JSON.parse(text), sim.url);
-      if (SHAPE_ONLY.has(name)) {
-        expect(shape(actual)).toEqual(shape(expected));
-      } else {
-        expect(actual).toEqual(expected);
-      }
+        shapeOnly: SHAPE_ONLY.has(name),
+      });
     });
   }
 });
-
-/** Replaces clock- and site-dependent values with markers, keeping every key and every other value. */
-function normalize(value: unknown, site: string, key = ''): unknown {
-  if (Array.isArray(value)) return value.map((v) => normalize(v, site));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v, site, k)]));
-  }
-  if (VOLATILE.has(key) && typeof value === 'number') return '<clock>';
-  if (typeof value === 'string') {
-    let s = value.replaceAll(site, '<site>');
-    // Image URLs carry a theme revision and a context id of the recording site.
-    if (s.startsWith('<site>/')) s = s.replace(/\/\d+\//g, '/<n>/');
-    // A soft-deleted user's scrambled identity embeds the deletion time and a hash.
-    s = s.replace(/\.\d{10}$/, '.<clock>').replace(/^[0-9a-f]{32}$/, '<md5>');
-    return s;
-  }
-  return value;
-}
-
-function shape(value: unknown): unknown {
-  if (Array.isArray(value)) return value.length === 0 ? [] : [shape(value[0])];
-  if (value !== null && typeof value === 'object')
-    return Object.fromEntries(
-      Object.entries(value)
-        .map(([k, v]) => [k, shape(v)])
-        .sort(),
-    );
-  return value === null ? null : typeof value;
-}

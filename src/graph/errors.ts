@@ -37,7 +37,8 @@ export function maskError(error: unknown, message: string, log: Logger): Error {
   const original = located?.originalError ?? error;
   const where = { nodes: located?.nodes as never, path: located?.path };
   if (isUpstreamError(original)) {
-    log.warn({ err: original, path: located?.path }, 'upstream failure');
+    // The upstream's own diagnostics (Moodle debuginfo, zod issues) go to this log line only.
+    log.warn({ err: original, detail: original.detail, path: located?.path }, 'upstream failure');
     return createGraphQLError(original.message, {
       ...where,
       extensions: { code: upstreamErrorCode(original), upstream: original.system },

@@ -28,14 +28,9 @@ export async function checkMoodle(moodle: MoodleClient): Promise<MoodleCheck> {
     info = await moodle.getSiteInfo();
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
-    return {
-      reachable: false,
-      release: null,
-      version: null,
-      missingFunctions: [],
-      problems: [],
-      error,
-    };
+    const unauthorized = isUpstreamError(err) && err.code === 'UNAUTHORIZED';
+    const empty = { release: null, version: null, missingFunctions: [], problems: [] };
+    return { reachable: false, ...empty, error, unauthorized };
   }
   const held = new Set((info.functions ?? []).map((f) => f.name));
   const missingFunctions = GATEWAY_FUNCTIONS.filter((f) => !held.has(f));

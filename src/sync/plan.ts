@@ -70,6 +70,9 @@ export async function planSync(
       return false;
     });
   const stay = withNip(registered);
+  // A long reply without the `email` key at all (not a null one) is personal data withheld from the
+  // gateway's account (scodoc-evidence.md: ScoDoc 9.6+, unverified), not students without an address.
+  const withheld = registered.length > 0 && registered.every((r) => !('email' in r));
   const go = withNip([...droppedOut, ...defaulted]);
   const { accounts, failures } = await accountsOfNips(
     deps,
@@ -101,7 +104,9 @@ export async function planSync(
         problems.push({
           nip,
           step: 'plan',
-          message: `Student ${nip} has no e-mail in ScoDoc: Moodle needs one for an account.`,
+          message: withheld
+            ? `ScoDoc withheld the e-mail of ${nip}: the gateway's ScoDoc account lacks the permission to see personal data (ScoDoc 9.6+), and Moodle needs an e-mail for an account.`
+            : `Student ${nip} has no e-mail in ScoDoc: Moodle needs one for an account.`,
         });
     } else if (!active.has(account.id) && !(account.suspended && enrolled.has(account.id))) {
       // `onlyactive` also hides users whose whole account is suspended: for them, being enrolled is all a sync

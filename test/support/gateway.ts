@@ -3,6 +3,7 @@ import { print } from 'graphql';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log';
 import type { SecurityConfig } from '../../src/config';
+import type { AccountPolicy } from '../../src/domain/accounts';
 import type { ResilienceOptions } from '../../src/upstreams/resilience';
 import { createGateway, type Gateway } from '../../src/server';
 import {
@@ -64,6 +65,7 @@ export async function startTestGateway(
     timeoutMs?: number;
     listCacheTtlMs?: number;
     captureLogs?: boolean;
+    accounts?: AccountPolicy;
   } = {},
 ): Promise<TestGateway> {
   const sims = await startSimulators({
@@ -110,6 +112,7 @@ export async function startTestGateway(
     production: opts.production,
     resilience: opts.resilience,
     listCacheTtlMs: opts.listCacheTtlMs,
+    accounts: opts.accounts,
   });
   const url = await gateway.listen(0, '127.0.0.1');
 

@@ -44,6 +44,13 @@ export function createScodocLoaders(
     { cacheKeyFn: (a) => a.toUpperCase() },
   );
 
+  /**
+   * The acronym as ScoDoc spells it: départements can be mixed case (`Informatique`) while users and session
+   * ids upper-case them (scodoc-evidence.md), and ScoDoc's URLs are exact.
+   */
+  const exactAcronym = async (acronym: string) =>
+    (await departmentByAcronym.load(acronym))?.acronym ?? acronym;
+
   // ---------- étudiants
   const studentByEtudid = new DataLoader<number, StudentModel | null>((ids) =>
     eachKey(ids, async (etudid) =>
@@ -86,7 +93,9 @@ export function createScodocLoaders(
   const studentsOfDepartment = (acronym: string) =>
     memo(`dept-students:${acronym.toUpperCase()}`, async () => {
       const list = await lists.get(listKeys.departmentStudents(acronym), async () =>
-        (await scodoc.departementEtudiants(acronym)).map(toStudent).sort(byRoster),
+        (await scodoc.departementEtudiants(await exactAcronym(acronym)))
+          .map(toStudent)
+          .sort(byRoster),
       );
       for (const s of list) studentByEtudid.prime(s.etudid, s);
       return list;
@@ -104,14 +113,19 @@ export function createScodocLoaders(
     memo(`semesters:${q.department?.toUpperCase() ?? '*'}:${q.year ?? '*'}`, async () =>
       primeSemesters(
         (
-          await scodoc.formsemestresQuery({ dept_acronym: q.department, annee_scolaire: q.year })
+          await scodoc.formsemestresQuery({
+            dept_acronym: q.department && (await exactAcronym(q.department)),
+            annee_scolaire: q.year,
+          })
         ).map(toSemester),
       ),
     );
   const semestersOfDepartment = (acronym: string) => querySemesters({ department: acronym });
   const currentSemestersOfDepartment = (acronym: string) =>
     memo(`semesters-current:${acronym.toUpperCase()}`, async () =>
-      primeSemesters((await scodoc.formsemestresCourants(acronym)).map(toSemester)),
+      primeSemesters(
+        (await scodoc.formsemestresCourants(await exactAcronym(acronym))).map(toSemester),
+      ),
     );
   const today = deps.today();
   const isCurrent = (s: SemesterModel) =>

@@ -1,4 +1,5 @@
 import { Trail } from '../../provisioning/context';
+import { isUpstreamError } from '../../upstreams/errors';
 import type { GraphContext } from '../context';
 
 /**
@@ -34,7 +35,10 @@ export async function audited<T>(
     return result;
   } catch (err) {
     const e = err as Error & { code?: string };
-    line(e.name, { code: e.code, message: e.message });
+    // An upstream's own diagnostics (Moodle's debuginfo: which parameter, which setting) belong in the log
+    // line of the failure, never in the answer.
+    const detail = isUpstreamError(err) ? err.detail : undefined;
+    line(e.name, { code: e.code, message: e.message, ...(detail ? { detail } : {}) });
     throw err;
   }
 }

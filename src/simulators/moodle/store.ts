@@ -78,7 +78,7 @@ const ROLES: Array<{ id: number; shortname: string; name: string; sortorder: num
   { id: 8, shortname: 'frontpage', name: '', sortorder: 8 },
 ];
 /** Roles a manual enrolment may give (Moodle's default "allow assign" for course contexts). */
-export const ASSIGNABLE_IN_COURSE = new Set([1, 3, 4, 5]);
+const ASSIGNABLE_IN_COURSE = new Set(['manager', 'editingteacher', 'teacher', 'student']);
 
 export class MoodleStore {
   readonly users = new Map<number, UserRow>();
@@ -93,6 +93,11 @@ export class MoodleStore {
    * 5.0 (MDL-78778), so `cas` is not among them unless a test adds it.
    */
   readonly authPlugins = new Set(STOCK_AUTH_PLUGINS);
+  /**
+   * The site's roles: a standard install's ids (moodle-live-findings.md) unless a test renumbers them, as a
+   * site that created or deleted roles has.
+   */
+  readonly roles = ROLES.map((r) => ({ ...r }));
   /** Functions of the gateway's external service; a test removes one to play a service that lacks it. */
   serviceFunctions: Set<string> | null = null;
 
@@ -224,7 +229,7 @@ export class MoodleStore {
         e.formsemestreId !== undefined
           ? courseOfSemester.get(e.formsemestreId)
           : courseByShortname.get(e.courseShortname ?? '');
-      const roleid = ROLES.find((r) => r.shortname === e.role)!.id;
+      const roleid = store.roles.find((r) => r.shortname === e.role)!.id;
       if (userid !== undefined && courseid !== undefined)
         store.enrol({ userid, courseid, roleid, suspended: e.suspended });
     }
@@ -362,7 +367,13 @@ export class MoodleStore {
         .filter((e) => e.userid === userid && e.courseid === courseid)
         .map((e) => e.roleid),
     );
-    return ROLES.filter((r) => ids.has(r.id));
+    return this.roles.filter((r) => ids.has(r.id));
+  }
+
+  /** Whether a manual enrolment may give this role id. */
+  assignableInCourse(roleid: number): boolean {
+    const role = this.roles.find((r) => r.id === roleid);
+    return role !== undefined && ASSIGNABLE_IN_COURSE.has(role.shortname);
   }
 }
 

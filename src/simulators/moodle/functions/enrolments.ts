@@ -1,5 +1,5 @@
 import { multiple, single, v } from '../params';
-import { ASSIGNABLE_IN_COURSE, type CourseRow, type MoodleStore, type UserRow } from '../store';
+import type { CourseRow, MoodleStore, UserRow } from '../store';
 import { userCourseJson } from './course-shapes';
 import {
   missingRecord,
@@ -88,7 +88,7 @@ export const ENROLMENT_FUNCTIONS: Record<string, WsFunction> = {
       // One transaction: every item is checked before anything is written.
       for (const e of p.enrolments) {
         requireCourse(store, e.courseid);
-        if (!ASSIGNABLE_IN_COURSE.has(e.roleid))
+        if (!store.assignableInCourse(e.roleid))
           throw moodleException(
             'wsusercannotassign',
             "You don't have the permission to assign this role to this user in this course.",

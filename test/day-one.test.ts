@@ -219,6 +219,21 @@ describe('self-check', () => {
     }
   });
 
+  it('detects the capabilities whose absence makes look-ups answer nothing', async () => {
+    const g = await startTestGateway({ students: 60 });
+    try {
+      g.sims.moodle!.store.withoutCapabilities.add('moodle/user:viewalldetails');
+      g.sims.moodle!.store.withoutCapabilities.add('moodle/site:viewuseridentity');
+      const { moodle } = await g.gateway.selfCheck();
+      expect(moodle.problems).toEqual([
+        expect.stringContaining('moodle/user:viewalldetails is missing') as unknown,
+        expect.stringContaining('moodle/site:viewuseridentity is missing') as unknown,
+      ]);
+    } finally {
+      await g.close();
+    }
+  });
+
   it('reports a ScoDoc that withholds e-mails, and the sync says which permission is missing', async () => {
     const g = await startTestGateway({ students: 120 });
     try {

@@ -98,6 +98,8 @@ export class MoodleStore {
    * site that created or deleted roles has.
    */
   readonly roles = ROLES.map((r) => ({ ...r }));
+  /** Capabilities a test takes from the web-service user's role (only those the simulator models). */
+  readonly withoutCapabilities = new Set<string>();
   /** Functions of the gateway's external service; a test removes one to play a service that lacks it. */
   serviceFunctions: Set<string> | null = null;
 

@@ -106,6 +106,21 @@ export class MoodleClient {
     return out;
   }
 
+  /**
+   * The fields Moodle returns for one user looked up by id, or null when it returns no such user: what the
+   * web-service user may see (a role without moodle/user:viewalldetails gets no username, idnumber or auth,
+   * one without moodle/site:viewuseridentity no e-mail; observed on a stock Moodle 5.0.6).
+   */
+  async visibleUserFields(id: number): Promise<string[] | null> {
+    const reply = z.array(z.looseObject({ id: z.number().int() }));
+    const { data } = await this.transport.call(
+      'core_user_get_users_by_field',
+      { field: 'id', values: [String(id)] },
+      reply,
+    );
+    return data[0] ? Object.keys(data[0]) : null;
+  }
+
   /** Criteria are ANDed; `email` accepts `%` (case-insensitive LIKE). Deleted users are excluded. */
   async getUsers(criteria: Array<{ key: string; value: string }>) {
     const { data, warnings } = await this.transport.call(

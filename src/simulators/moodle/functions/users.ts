@@ -89,11 +89,26 @@ export const USER_FUNCTIONS: Record<string, WsFunction> = {
             throw invalidParameter(`Invalid field: ${p.field}`);
         }
       };
+      // What a web-service user without these capabilities sees (moodle-live-findings.md, and observed on
+      // the live site with the README's capability list): other users are not found by username, idnumber
+      // or e-mail, and come back by id without username, idnumber and auth (viewalldetails) or e-mail
+      // (viewuseridentity). The user always sees itself whole.
+      const me = store.userByUsername('wsgateway');
+      const allDetails = !store.withoutCapabilities.has('moodle/user:viewalldetails');
+      const identity = !store.withoutCapabilities.has('moodle/site:viewuseridentity');
+      const visible = (u: UserRow) =>
+        u === me || p.field === 'id' || (p.field === 'email' ? identity && allDetails : allDetails);
       // Deleted users are NOT filtered out (recorded behaviour); sorted by id.
       return [...store.users.values()]
-        .filter(match)
+        .filter((u) => match(u) && visible(u))
         .sort((a, b) => a.id - b.id)
-        .map((u) => userJson(store, u));
+        .map((u) => {
+          const json = userJson(store, u);
+          if (u === me) return json;
+          if (!allDetails) for (const k of ['username', 'idnumber', 'auth']) delete json[k];
+          if (!identity) delete json.email;
+          return json;
+        });
     },
   },
 

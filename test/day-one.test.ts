@@ -8,7 +8,7 @@ import {
   SyncSemesterDocument,
 } from '../src/generated/operations';
 import { normalizeNip } from '../src/domain/linking';
-import { GATEWAY_FUNCTIONS } from '../src/upstreams/moodle/client';
+import { GATEWAY_FUNCTIONS } from '../src/upstreams/moodle/schemas';
 import type { DemoStudent } from '../src/simulators/demo-data/types';
 import { expectTypename } from './support/expect';
 import { startTestGateway, type TestGateway } from './support/gateway';

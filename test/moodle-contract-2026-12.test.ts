@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoUniversity } from '../src/simulators/demo-data/generate';
 import { startMoodleSimulator, type MoodleSimulator } from '../src/simulators/moodle/server';
-import { GATEWAY_FUNCTIONS } from '../src/upstreams/moodle/client';
+import { GATEWAY_FUNCTIONS } from '../src/upstreams/moodle/schemas';
 import { readFixture, replayFixture } from './support/moodle-fixtures';
 
 /**

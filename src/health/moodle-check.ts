@@ -1,5 +1,6 @@
 import { isUpstreamError } from '../upstreams/errors';
-import { GATEWAY_FUNCTIONS, type MoodleClient } from '../upstreams/moodle/client';
+import type { MoodleClient } from '../upstreams/moodle/client';
+import { GATEWAY_FUNCTIONS } from '../upstreams/moodle/schemas';
 
 /**
  * What the gateway can tell about its Moodle from the web-service token alone: the release, the functions

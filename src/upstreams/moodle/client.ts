@@ -28,6 +28,9 @@ import {
   type NewCourse,
   type NewUser,
   type UserField,
+  createdCategories,
+  createdCourses,
+  createdUsers,
 } from './schemas';
 import { HttpMoodleTransport, type MoodleTransport } from './transport';
 
@@ -35,32 +38,6 @@ import { HttpMoodleTransport, type MoodleTransport } from './transport';
  * Typed wrappers for every Moodle web-service function the gateway uses, over a transport: zod for what
  * goes out (so a bad call fails here, not as a cryptic `invalidparameter`) and for what comes back.
  */
-/**
- * The web-service functions the gateway calls: the external service of its token must hold each of them
- * (README, "What the upstream accounts need"); the self-check names any the service lacks.
- */
-export const GATEWAY_FUNCTIONS = [
-  'core_webservice_get_site_info',
-  'core_user_get_users_by_field',
-  'core_user_create_users',
-  'core_user_delete_users',
-  'core_course_get_categories',
-  'core_course_create_categories',
-  'core_course_delete_categories',
-  'core_course_get_courses_by_field',
-  'core_course_get_courses',
-  'core_course_create_courses',
-  'core_course_delete_courses',
-  'core_enrol_get_enrolled_users',
-  'core_enrol_get_users_courses',
-  'enrol_manual_enrol_users',
-  'enrol_manual_unenrol_users',
-] as const;
-
-const createdUsers = z.array(z.looseObject({ id: z.number().int(), username: z.string() }));
-const createdCategories = z.array(z.looseObject({ id: z.number().int(), name: z.string() }));
-const createdCourses = z.array(z.looseObject({ id: z.number().int(), shortname: z.string() }));
-
 export class MoodleClient {
   private readonly roleCache = new Map<string, number>();
 

@@ -36,12 +36,12 @@ const envSchema = linkingSchema.extend({
   SCODOC_PASSWORD: optionalString,
   SCODOC_DEPT: optionalString,
   SCODOC_TIMEOUT_MS: positiveMs.default(10_000),
-  SCODOC_POOL_CONNECTIONS: z.coerce.number().int().positive().default(10),
+  SCODOC_POOL_CONNECTIONS: z.coerce.number().int().positive().default(24),
 
   MOODLE_URL: url.optional(),
   MOODLE_TOKEN: optionalString,
   MOODLE_TIMEOUT_MS: positiveMs.default(10_000),
-  MOODLE_POOL_CONNECTIONS: z.coerce.number().int().positive().default(10),
+  MOODLE_POOL_CONNECTIONS: z.coerce.number().int().positive().default(24),
   /** Leaf form values per request; Moodle's max_input_vars (5000) silently truncates past it. */
   MOODLE_MAX_PARAMS_PER_REQUEST: z.coerce.number().int().min(10).max(5000).default(4000),
 
@@ -72,6 +72,8 @@ const envSchema = linkingSchema.extend({
     .default('manual'),
   /** How long whole upstream lists (a département's étudiants, a category's courses) are reused for paging. */
   LIST_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** How long whole query answers are reused for callers with the same scopes; 0 = no response cache. */
+  RESPONSE_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
 
   // --- Client authentication and limits (see README "Security")
   API_KEYS: optionalString,
@@ -90,10 +92,17 @@ const envSchema = linkingSchema.extend({
   MAX_ALIASES: z.coerce.number().int().min(1).default(15),
   MAX_TOKENS: z.coerce.number().int().min(100).default(5000),
   MAX_COST: z.coerce.number().int().min(100).default(20_000),
+  /** Upstream calls one query may make, estimated before it runs and counted while it does. */
+  MAX_UPSTREAM_CALLS: z.coerce.number().int().min(10).default(300),
 
   // --- Resilience and observability
   UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(5).default(DEFAULT_RESILIENCE.retries),
   UPSTREAM_QUEUE: z.coerce.number().int().min(0).default(DEFAULT_RESILIENCE.queue),
+  /** Requests in flight per client to each upstream; unset (or empty) = half its pool, rounded up. */
+  UPSTREAM_CLIENT_SHARE: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(1).optional(),
+  ),
   BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(DEFAULT_RESILIENCE.breakerThreshold),
   BREAKER_HALF_OPEN_MS: z.coerce
     .number()
@@ -125,6 +134,7 @@ export interface Config {
   moodle: Upstream<MoodleConfig>;
   linking: LinkingRules;
   listCacheTtlMs: number;
+  responseCacheTtlMs: number;
   accounts: AccountPolicy;
   security: SecurityConfig;
   resilience: Partial<ResilienceOptions>;
@@ -141,7 +151,7 @@ export interface SecurityConfig {
   introspection: boolean;
   rateLimitPerMinute: number;
   maxBodyBytes: number;
-  limits: { depth: number; aliases: number; tokens: number; cost: number };
+  limits: { depth: number; aliases: number; tokens: number; cost: number; upstreamCalls: number };
 }
 
 const apiKeysSchema = z.array(
@@ -243,6 +253,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       semester: env.LINK_SEMESTER_BY,
     },
     listCacheTtlMs: env.LIST_CACHE_TTL_MS,
+    responseCacheTtlMs: env.RESPONSE_CACHE_TTL_MS,
     accounts: { usernameRule: env.MOODLE_USERNAME_RULE, auth: env.MOODLE_AUTH },
     security: {
       auth: {
@@ -272,11 +283,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         aliases: env.MAX_ALIASES,
         tokens: env.MAX_TOKENS,
         cost: env.MAX_COST,
+        upstreamCalls: env.MAX_UPSTREAM_CALLS,
       },
     },
     resilience: {
       retries: env.UPSTREAM_RETRIES,
       queue: env.UPSTREAM_QUEUE,
+      clientShare: env.UPSTREAM_CLIENT_SHARE,
       breakerThreshold: env.BREAKER_THRESHOLD,
       breakerHalfOpenAfterMs: env.BREAKER_HALF_OPEN_MS,
     },

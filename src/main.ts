@@ -78,6 +78,7 @@ await runOrExit(async () => {
     production: config.env === 'production',
     linking: config.linking,
     listCacheTtlMs: config.listCacheTtlMs,
+    responseCacheTtlMs: config.responseCacheTtlMs,
     accounts: config.accounts,
     security: config.security,
     resilience: config.resilience,

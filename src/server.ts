@@ -9,6 +9,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { Metrics } from './observability/metrics';
 import { requestScope } from './observability/request-context';
 import { inSpan } from './observability/tracing';
+import { upstreamBudget } from './graph/budget';
 import { readiness, type SelfCheck } from './health/readiness';
 import type { ResilienceOptions } from './upstreams/resilience';
 import { createAuthenticator, type Authenticator } from './auth/authenticate';
@@ -21,6 +22,7 @@ import { ListCache } from './domain/list-cache';
 import { createContextFactory } from './graph/context';
 import { maskError } from './graph/errors';
 import { GRAPHIQL_DEFAULT_QUERY } from './graph/examples';
+import { createResponseCache } from './graph/response-cache';
 import { schema } from './graph/schema';
 import type { Logger } from './log';
 import { createMoodleClient } from './upstreams/moodle/client';
@@ -35,6 +37,8 @@ export interface GatewayOptions {
   production?: boolean;
   linking?: LinkingRules;
   listCacheTtlMs?: number;
+  /** Query answers reused for callers with the same scopes (README "Response cache"); 0 = off. */
+  responseCacheTtlMs?: number;
   accounts?: AccountPolicy;
   security?: SecurityConfig;
   rateLimitStore?: RateLimitStore;
@@ -76,6 +80,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const health = readiness(scodoc, moodle, { scodocScope: opts.scodoc.dept });
   const auth = createAuthenticator(security.auth);
   const limiter = opts.rateLimitStore ?? new MemoryRateLimitStore();
+  const responseCacheTtlMs = opts.responseCacheTtlMs ?? DEFAULTS.responseCacheTtlMs;
+  const responseCache =
+    responseCacheTtlMs > 0
+      ? createResponseCache({ schema, ttlMs: responseCacheTtlMs, metrics, log: opts.log })
+      : undefined;
   const yoga = createYoga<{ req: AuthenticatedRequest }>({
     schema,
     context: createContextFactory({
@@ -86,6 +95,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       accounts: opts.accounts ?? DEFAULTS.accounts,
       lists: new ListCache(opts.listCacheTtlMs ?? DEFAULTS.listCacheTtlMs),
       today: opts.today ?? (() => new Date().toISOString().slice(0, 10)),
+      responseCache,
     }),
     graphqlEndpoint: '/graphql',
     graphiql: security.graphiql
@@ -106,7 +116,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
       isDev: false,
     },
     landingPage: false,
-    plugins: [...plugins(security, opts.production ?? false), observeOperations(metrics)],
+    plugins: [
+      ...plugins(security, opts.production ?? false),
+      observeOperations(metrics),
+      ...(responseCache?.plugins ?? []),
+    ],
     logging: {
       debug: (...args) => opts.log.debug(args.map(String).join(' ')),
       info: (...args) => opts.log.info(args.map(String).join(' ')),
@@ -171,9 +185,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
         ],
       });
     }
+    // The client, known now: its rate limit and its fair share of each upstream are counted under this key.
+    const client =
+      !caller || caller.name === 'anonymous' ? `ip:${req.socket.remoteAddress}` : caller.name;
+    const scope = requestScope.getStore();
+    if (scope) scope.client = client;
     if (caller) {
       const { allowed, retryAfterMs } = await limiter.hit(
-        caller.name === 'anonymous' ? `ip:${req.socket.remoteAddress}` : caller.name,
+        client,
         security.rateLimitPerMinute,
         60_000,
       );
@@ -259,6 +278,7 @@ function plugins(security: SecurityConfig, production: boolean): Plugin[] {
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
   ];
   if (!security.introspection) list.push(useDisableIntrospection());
+  list.push(upstreamBudget(limits.upstreamCalls));
   return list;
 }
 

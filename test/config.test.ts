@@ -34,9 +34,16 @@ describe('configuration', () => {
       password: 'pw',
       dept: 'INFO',
       timeoutMs: 2500,
-      connections: 10,
+      connections: 24,
     });
     expect(c.moodle.simulated).toBe(true);
+  });
+
+  it("reads each client's share of an upstream; unset or empty means half the pool", () => {
+    expect(loadConfig({ UPSTREAM_CLIENT_SHARE: '3' }).resilience.clientShare).toBe(3);
+    expect(loadConfig({}).resilience.clientShare).toBeUndefined();
+    expect(loadConfig({ UPSTREAM_CLIENT_SHARE: '' }).resilience.clientShare).toBeUndefined();
+    expect(() => loadConfig({ UPSTREAM_CLIENT_SHARE: '0' })).toThrow(/UPSTREAM_CLIENT_SHARE/);
   });
 
   it('names every bad variable on its own line, and never prints a value', () => {

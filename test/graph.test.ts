@@ -16,9 +16,11 @@ let gw: TestGateway;
 beforeAll(async () => {
   // No retries and no breaker here: these tests inject faults call by call to pin down where errors land.
   // The policies themselves are exercised by the fault matrix (test/resilience.test.ts).
+  // No list cache either: each test counts the calls of one request, from cold.
   gw = await startTestGateway({
     students: 300,
     resilience: { retries: 0, breakerThreshold: 1_000 },
+    listCacheTtlMs: 0,
   });
 });
 afterAll(() => gw.close());
@@ -81,53 +83,59 @@ describe('query roots', () => {
   });
 
   it('students(department) pages with stable cursors, and search filters', async () => {
-    const all = u().students.filter((s) => s.deptId === 3);
-    const seen: number[] = [];
-    let after: string | null | undefined;
-    for (let page = 0; page < 10; page += 1) {
-      const res = await gw.query(
-        `query($after: String) { students(department: "RT", first: 25, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { etudid } } } }`,
-        { after },
-      );
-      const conn = (
-        res.data as {
-          students: {
-            totalCount: number;
-            pageInfo: { hasNextPage: boolean; endCursor: string };
-            edges: Array<{ node: { etudid: number } }>;
-          };
-        }
-      ).students;
-      expect(conn.totalCount).toBe(all.length);
-      seen.push(...conn.edges.map((e) => e.node.etudid));
-      if (!conn.pageInfo.hasNextPage) break;
-      after = conn.pageInfo.endCursor;
-    }
-    expect(seen).toHaveLength(all.length);
-    expect(new Set(seen).size).toBe(all.length);
-    // The whole list was fetched once, then paged from the gateway's list cache.
-    expect(gw.calls()['GET /departement/<acronym>/etudiants']).toBe(1);
+    // This one is about the list cache: a gateway that keeps lists.
+    const gw = await startTestGateway({ students: 300 });
+    try {
+      const all = gw.sims.university.students.filter((s) => s.deptId === 3);
+      const seen: number[] = [];
+      let after: string | null | undefined;
+      for (let page = 0; page < 10; page += 1) {
+        const res = await gw.query(
+          `query($after: String) { students(department: "RT", first: 25, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { etudid } } } }`,
+          { after },
+        );
+        const conn = (
+          res.data as {
+            students: {
+              totalCount: number;
+              pageInfo: { hasNextPage: boolean; endCursor: string };
+              edges: Array<{ node: { etudid: number } }>;
+            };
+          }
+        ).students;
+        expect(conn.totalCount).toBe(all.length);
+        seen.push(...conn.edges.map((e) => e.node.etudid));
+        if (!conn.pageInfo.hasNextPage) break;
+        after = conn.pageInfo.endCursor;
+      }
+      expect(seen).toHaveLength(all.length);
+      expect(new Set(seen).size).toBe(all.length);
+      // The whole list was fetched once, then paged from the gateway's list cache.
+      expect(gw.calls()['GET /departement/<acronym>/etudiants']).toBe(1);
 
-    const target = all[7]!;
-    const found = await gw.query(
-      `{ students(department: "RT", search: "${target.nip}") { edges { node { etudid } } } }`,
-    );
-    expect(found.data).toEqual({ students: { edges: [{ node: { etudid: target.etudid } }] } });
-    gw.resetCalls();
-    const emails = await gw.query(
-      `{ students(department: "RT", first: 3) { edges { node { etudid email } } } }`,
-    );
-    const rows = (
-      emails.data as { students: { edges: Array<{ node: { etudid: number; email: string } }> } }
-    ).students.edges;
-    for (const { node } of rows)
-      expect(node.email).toBe(all.find((s) => s.etudid === node.etudid)!.email);
-    // ScoDoc lists carry no e-mail: one détail call per student asked for it.
-    expect(gw.calls()['GET /etudiant/etudid/<etudid>']).toBe(3);
-    const badCursor = await gw.query(
-      `{ students(department: "RT", after: "garbage") { totalCount } }`,
-    );
-    expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      const target = all[7]!;
+      const found = await gw.query(
+        `{ students(department: "RT", search: "${target.nip}") { edges { node { etudid } } } }`,
+      );
+      expect(found.data).toEqual({ students: { edges: [{ node: { etudid: target.etudid } }] } });
+      gw.resetCalls();
+      const emails = await gw.query(
+        `{ students(department: "RT", first: 3) { edges { node { etudid email } } } }`,
+      );
+      const rows = (
+        emails.data as { students: { edges: Array<{ node: { etudid: number; email: string } }> } }
+      ).students.edges;
+      for (const { node } of rows)
+        expect(node.email).toBe(all.find((s) => s.etudid === node.etudid)!.email);
+      // ScoDoc lists carry no e-mail: one détail call per student asked for it.
+      expect(gw.calls()['GET /etudiant/etudid/<etudid>']).toBe(3);
+      const badCursor = await gw.query(
+        `{ students(department: "RT", after: "garbage") { totalCount } }`,
+      );
+      expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    } finally {
+      await gw.close();
+    }
   });
 
   it('semester, semesters(department, year, current) and the linked course', async () => {

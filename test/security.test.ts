@@ -44,7 +44,7 @@ const SECURITY: SecurityConfig = {
   corsOrigins: ['https://app.univ-demo.fr'],
   rateLimitPerMinute: 100_000,
   maxBodyBytes: 20_000,
-  limits: { depth: 8, aliases: 5, tokens: 800, cost: 5000 },
+  limits: { depth: 8, aliases: 5, tokens: 800, cost: 5000, upstreamCalls: 300 },
 };
 const SECRETS = [
   ...KEYS.map((k) => k.key),

@@ -48,6 +48,12 @@ export const listKeys = {
   departmentStudents: (acronym: string) => `scodoc:dept-students:${acronym.toUpperCase()}`,
   categoryCourses: (categoryId: number) => `moodle:category-courses:${categoryId}`,
   allCourses: 'moodle:all-courses',
+  departments: 'scodoc:departments',
+  categories: 'moodle:categories',
+  /** Who is enrolled in a course (ids and roles), for rosters that look enrolments up course by course. */
+  courseEnrolments: (courseId: number) => `moodle:course-enrolments:${courseId}`,
+  /** Prefix of every course's enrolment list: an account deleted leaves all of its courses. */
+  everyCourseEnrolments: 'moodle:course-enrolments:',
   /** Prefix of every Moodle list: a course or category created or deleted invalidates them all. */
   everyMoodleList: 'moodle:',
 } as const;

@@ -3,6 +3,7 @@ import type { AccountPolicy } from '../domain/accounts';
 import type { Logger } from '../log';
 import type { WriteDeps } from '../provisioning/context';
 import { createLoaders, type LoaderDeps, type Loaders } from './loaders';
+import type { ResponseCacheInvalidation } from './response-cache';
 
 /** What every resolver receives: loaders (fresh per request, so batching and caching never cross requests). */
 export interface GraphContext {
@@ -12,11 +13,14 @@ export interface GraphContext {
   writes: WriteDeps;
   /** Who is calling and what they may do (authenticated before Yoga sees the request). */
   caller: Caller;
+  /** The response cache, when on: each mutation drops the cached answers it may have made stale. */
+  responseCache?: ResponseCacheInvalidation;
 }
 
 export interface ContextDeps extends LoaderDeps {
   log: Logger;
   accounts: AccountPolicy;
+  responseCache?: ResponseCacheInvalidation;
 }
 
 export function createContextFactory(deps: ContextDeps) {
@@ -33,5 +37,6 @@ export function createContextFactory(deps: ContextDeps) {
     log: deps.log,
     writes,
     caller: server.req?.caller ?? NOBODY,
+    responseCache: deps.responseCache,
   });
 }

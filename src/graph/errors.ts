@@ -10,6 +10,8 @@ export function upstreamErrorCode(err: UpstreamError): string {
     case 'UNAVAILABLE':
     case 'TIMEOUT':
       return 'UPSTREAM_UNAVAILABLE';
+    case 'BUDGET':
+      return 'UPSTREAM_BUDGET_EXCEEDED';
     default:
       return 'UPSTREAM_ERROR';
   }

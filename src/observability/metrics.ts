@@ -2,7 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /**
  * Prometheus metrics, served at /metrics. One registry per gateway (tests run several in one process).
- * Labels stay low-cardinality: operation names, upstream systems and functions (route templates), outcomes.
+ * Labels stay low-cardinality: operation names, upstream systems and functions (route templates), outcomes;
+ * never a client key (unbounded).
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -38,10 +39,28 @@ export class Metrics {
     labelNames: ['system'],
     registers: [this.registry],
   });
+  readonly upstreamQueued = new Gauge({
+    name: 'campusgraph_upstream_queued_calls',
+    help: "Upstream calls waiting for a slot of their client's fair share, by system.",
+    labelNames: ['system'],
+    registers: [this.registry],
+  });
+  readonly upstreamSaturated = new Counter({
+    name: 'campusgraph_upstream_saturated_total',
+    help: 'Upstream calls refused because the queue was full (never sent), by system.',
+    labelNames: ['system'],
+    registers: [this.registry],
+  });
   readonly breakerState = new Gauge({
     name: 'campusgraph_upstream_breaker_state',
     help: 'Circuit breaker per upstream: 0 closed, 1 half-open, 2 open.',
     labelNames: ['system'],
+    registers: [this.registry],
+  });
+  readonly responseCache = new Counter({
+    name: 'campusgraph_response_cache_total',
+    help: 'Queries answered from the response cache (hit) or executed while it is on (miss).',
+    labelNames: ['outcome'],
     registers: [this.registry],
   });
 

@@ -1,4 +1,5 @@
 import { newAccountFor } from '../domain/accounts';
+import { listKeys } from '../domain/list-cache';
 import { normalizeNip } from '../domain/linking';
 import type { StudentModel } from '../domain/models';
 import {
@@ -58,6 +59,8 @@ export async function applySync(
   progress: Progress = () => {},
 ): Promise<SyncReport> {
   const report = reportOf(plan, false);
+  // Whatever happens below, the course's cached enrolment list is no longer the truth.
+  deps.lists.invalidate(listKeys.courseEnrolments(plan.course.id));
   const failures: NipFailure[] = [];
 
   const created = await createAccounts(deps, trail, plan.accountsToCreate, failures, progress);
@@ -124,6 +127,7 @@ export async function applySync(
     );
   for (const f of failures.splice(0))
     report.failures.push({ nip: f.nip, step: 'remove', message: f.message });
+  deps.lists.invalidate(listKeys.courseEnrolments(plan.course.id));
   return report;
 }
 

@@ -16,7 +16,9 @@ export type UpstreamErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   /** A Moodle exception, or a ScoDoc 4xx with an error body: see `upstreamCode`. */
-  | 'REJECTED';
+  | 'REJECTED'
+  /** The request has made all the upstream calls it may (MAX_UPSTREAM_CALLS): this one was not sent. */
+  | 'BUDGET';
 
 export interface UpstreamErrorInit {
   system: UpstreamSystem;

@@ -1,7 +1,7 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import type { Metrics } from '../observability/metrics';
-import { currentRequestId } from '../observability/request-context';
+import { chargeUpstreamCall, currentRequestId } from '../observability/request-context';
 import { inSpan } from '../observability/tracing';
 import { UpstreamError, type UpstreamSystem } from './errors';
 import {
@@ -13,9 +13,10 @@ import {
 } from './resilience';
 
 /**
- * What both upstream clients share below their own protocol: one undici pool, the resilience policy, a span
- * and metrics per exchange, the request id sent upstream, and the classification of failures that happen
- * before any reply (unreachable, timed out) and of replies that break the contract (bad shape, not JSON).
+ * What both upstream clients share below their own protocol: one undici pool, the resilience policy (with
+ * each client's fair share of the pool, counted under the request scope's client), a span and metrics per
+ * exchange, the request id sent upstream, and the classification of failures that happen before any reply
+ * (unreachable, timed out) and of replies that break the contract (bad shape, not JSON).
  * The clients keep only what their protocol says: paths, authentication, how errors are spelled.
  */
 
@@ -28,7 +29,7 @@ export interface HttpEndpoint {
 
 export interface HttpCoreOptions {
   metrics?: Metrics;
-  /** Retries, breaker and queue settings; the timeout and pool size come from the endpoint. */
+  /** Retries, breaker, queue and client share settings; the timeout and pool size come from the endpoint. */
   resilience?: Partial<ResilienceOptions>;
 }
 
@@ -105,6 +106,12 @@ export class HttpCore {
    * becomes UNAVAILABLE or TIMEOUT.
    */
   async send(label: string, req: HttpRequest, signal: AbortSignal): Promise<HttpReply> {
+    if (!chargeUpstreamCall())
+      throw new UpstreamError({
+        system: this.system,
+        code: 'BUDGET',
+        message: `${SYSTEM_NAMES[this.system]} ${label}: not sent, this request has used its budget of upstream calls (MAX_UPSTREAM_CALLS)`,
+      });
     const started = performance.now();
     const requestId = currentRequestId();
     const attributes = { 'upstream.system': this.system, 'upstream.function': label };

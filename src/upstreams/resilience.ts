@@ -1,29 +1,31 @@
 import {
   BrokenCircuitError,
-  BulkheadRejectedError,
   CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
   TaskCancelledError,
   TimeoutStrategy,
-  bulkhead,
   circuitBreaker,
   handleWhen,
   retry,
   timeout,
-  wrap,
   type IBackoff,
-  type IPolicy,
   type IRetryBackoffContext,
 } from 'cockatiel';
 import type { Metrics } from '../observability/metrics';
+import { currentClient } from '../observability/request-context';
 import { UpstreamError, type UpstreamSystem } from './errors';
+import { FairShare, QueueFullError } from './fair-share';
 
 /**
- * What stands between a client and an overworked upstream, built from cockatiel policies:
+ * What stands between a client and an overworked upstream, built from cockatiel policies and the fair share:
  *
- *   reads:  dedupe identical in-flight reads → retry (jittered backoff, Retry-After honoured) → breaker → bulkhead → timeout
- *   writes:                                     (retry only if idempotent)                 → breaker → bulkhead → timeout
+ *   reads:  dedupe identical in-flight reads of a client → retry (jittered backoff, Retry-After honoured) → breaker → fair share → timeout
+ *   writes:                                                (retry only if idempotent)                 → breaker → fair share → timeout
+ *
+ * The fair share (./fair-share.ts) bounds the calls in flight to the pool size, and each client (the request
+ * scope's `client`) to its share of it; each attempt takes a slot, so a retry's backoff holds none. Time
+ * spent waiting for a slot is not charged to the attempt's timeout, which bounds the upstream's answer.
  *
  * Only outages count (unreachable, timeout, 5xx, a reply that is not what the contract says): a refusal
  * (NOT_FOUND, REJECTED...) is an answer, and retrying or opening the breaker for it would be wrong.
@@ -33,6 +35,8 @@ export interface ResilienceOptions {
   /** Concurrent requests to this upstream; more wait in a queue of `queue`, past that fail fast. */
   maxConcurrent: number;
   queue: number;
+  /** Concurrent requests to this upstream for one client; three quarters of the pool when unset. */
+  clientShare?: number;
   /** Attempts after the first, for reads. */
   retries: number;
   retryBaseMs: number;
@@ -80,7 +84,15 @@ export function createUpstreamPolicy(
     halfOpenAfter: opts.breakerHalfOpenAfterMs,
     breaker: new ConsecutiveBreaker(opts.breakerThreshold),
   });
-  const limit = bulkhead(opts.maxConcurrent, opts.queue);
+  const shares = new FairShare({
+    connections: opts.maxConcurrent,
+    // Three quarters: a lone request's widest round trip (a 20-student roster: 17 calls) fits in a pool of
+    // 24, and a quarter of the pool always stays for the other clients.
+    share: opts.clientShare ?? opts.maxConcurrent - Math.ceil(opts.maxConcurrent / 4),
+    queue: opts.queue,
+    onQueueChange: (waiting) => metrics?.upstreamQueued.set({ system }, waiting),
+  });
+  metrics?.upstreamQueued.set({ system }, 0);
   const deadline = timeout(opts.timeoutMs, TimeoutStrategy.Aggressive);
   const retrying = retry(handleWhen(isRetryable), {
     maxAttempts: opts.retries,
@@ -96,30 +108,50 @@ export function createUpstreamPolicy(
   breaker.onStateChange((state) => metrics?.breakerState.set({ system }, stateGauge[state]));
   metrics?.breakerState.set({ system }, 0);
 
-  const guarded = wrap(breaker, limit, deadline);
-  const readPolicy = wrap(retrying, guarded);
+  /** One attempt: breaker → a slot of this client's fair share → timeout. */
+  function attempt<T>(task: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+    const client = currentClient();
+    return breaker.execute(
+      (outer) =>
+        shares.run(
+          client,
+          () => deadline.execute((inner) => task(inner.signal), outer.signal),
+          outer.signal,
+        ),
+      signal,
+    );
+  }
+
   const inFlight = new Map<string, Promise<unknown>>();
 
-  async function run<T>(policy: IPolicy, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async function run<T>(task: (signal: AbortSignal) => Promise<T>, retried: boolean): Promise<T> {
+    // Each execution gets its own parent signal: cockatiel's shared default would collect one listener per
+    // call in flight (bounded, but noisy under load).
+    const signal = new AbortController().signal;
     try {
-      // Each execution gets its own parent signal: cockatiel's shared default would collect one listener per
-      // call in flight (bounded, but noisy under load).
-      return await policy.execute(({ signal }) => task(signal), new AbortController().signal);
+      return await (retried
+        ? retrying.execute((ctx) => attempt(task, ctx.signal), signal)
+        : attempt(task, signal));
     } catch (err) {
+      if (err instanceof QueueFullError) metrics?.upstreamSaturated.inc({ system });
       throw translate(system, err, opts.timeoutMs);
     }
   }
 
   return {
     read(key, task) {
-      const pending = inFlight.get(key);
+      // Shared within a client only: another client's identical read may wait in that client's queue, or be
+      // the one dropped when it floods; riding on it would undo the fair share.
+      const client = currentClient();
+      const scoped = `${client.length}:${client}:${key}`;
+      const pending = inFlight.get(scoped);
       if (pending) return pending as never;
-      const started = run(readPolicy, task).finally(() => inFlight.delete(key));
-      inFlight.set(key, started);
+      const started = run(task, true).finally(() => inFlight.delete(scoped));
+      inFlight.set(scoped, started);
       return started;
     },
     write(task, writeOpts = {}) {
-      return run(writeOpts.idempotent ? readPolicy : guarded, task);
+      return run(task, writeOpts.idempotent ?? false);
     },
     breakerState() {
       return breaker.state === CircuitState.Closed
@@ -140,7 +172,7 @@ function translate(system: UpstreamSystem, err: unknown, timeoutMs: number): unk
       code: 'UNAVAILABLE',
       message: `${name} is failing: calls are paused for a moment (circuit open)`,
     });
-  if (err instanceof BulkheadRejectedError)
+  if (err instanceof QueueFullError)
     return new UpstreamError({
       system,
       code: 'UNAVAILABLE',

@@ -1,5 +1,6 @@
 import { isValidUsername, newAccountFor, usernameFor } from '../domain/accounts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../domain/errors';
+import { listKeys } from '../domain/list-cache';
 import { toAccount } from '../domain/mapping';
 import type { MoodleAccountModel, StudentModel } from '../domain/models';
 import { nipInput, parseInput } from '../domain/validate';
@@ -97,5 +98,6 @@ export async function deleteMoodleAccount(
     throw err;
   }
   trail.touch('moodle', 'user-deleted', account.id);
+  deps.lists.invalidate(listKeys.everyCourseEnrolments);
   return { deletedAccountId: account.id };
 }

@@ -41,6 +41,7 @@ export async function createDepartment(
     }),
   );
   trail.touch('scodoc', 'departement', input.acronym);
+  deps.lists.invalidate(listKeys.departments);
   try {
     const [cat] = await deps.moodle.createCategories([
       { name, idnumber: input.acronym, description: input.description ?? undefined, parent: 0 },
@@ -56,6 +57,7 @@ export async function createDepartment(
     const undone = await compensate(deps.log, `delete ScoDoc département ${input.acronym}`, () =>
       deps.scodoc.deleteDepartement(input.acronym),
     );
+    deps.lists.invalidate(listKeys.departments);
     if (!undone) {
       throw new PartialFailureError(
         `The Moodle category could not be created (${err.message}) and the ScoDoc département ${input.acronym} could not be deleted again.`,
@@ -134,6 +136,7 @@ export async function deleteDepartment(
     trail.touch('scodoc', 'departement-deleted', acronym);
   } catch (err) {
     if (!(err instanceof UpstreamError) || !category) throw err;
+    deps.lists.invalidate(listKeys.everyMoodleList);
     const restored = await compensate(
       deps.log,
       `re-create Moodle category ${acronym}`,
@@ -158,6 +161,7 @@ export async function deleteDepartment(
     );
   }
   deps.lists.invalidate(listKeys.everyMoodleList);
+  deps.lists.invalidate(listKeys.departments);
   return { acronym };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError } from '../domain/errors';
+import { listKeys } from '../domain/list-cache';
 import type { CourseModel } from '../domain/models';
 import { MAX_NIPS, nipInput, parseInput } from '../domain/validate';
 import { isUpstreamError } from '../upstreams/errors';
@@ -63,6 +64,7 @@ export async function enrol(
     )),
   ];
   for (const item of done) trail.touch('moodle', `enrolment:${course.id}`, item.enrolment.userid);
+  deps.lists.invalidate(listKeys.courseEnrolments(course.id));
   return { course, count: done.length, failures };
 }
 
@@ -85,5 +87,6 @@ export async function unenrol(
     failures,
   );
   for (const item of done) trail.touch('moodle', `unenrolment:${course.id}`, item.enrolment.userid);
+  deps.lists.invalidate(listKeys.courseEnrolments(course.id));
   return { course, count: done.length, failures };
 }

@@ -64,8 +64,12 @@ export async function startTestGateway(
     resilience?: Partial<ResilienceOptions>;
     timeoutMs?: number;
     listCacheTtlMs?: number;
+    /** Off (0) unless a test asks: the other tests count upstream calls and inject faults query by query. */
+    responseCacheTtlMs?: number;
     captureLogs?: boolean;
     accounts?: AccountPolicy;
+    /** Pool size of each upstream (10 here; the production default is in src/config.ts). */
+    connections?: number;
   } = {},
 ): Promise<TestGateway> {
   const sims = await startSimulators({
@@ -97,13 +101,13 @@ export async function startTestGateway(
       username: SCODOC_SIM_USER,
       password: SCODOC_SIM_PASSWORD,
       timeoutMs: opts.timeoutMs ?? 5000,
-      connections: 10,
+      connections: opts.connections ?? 10,
     },
     moodle: {
       url: sims.moodle!.url,
       token: MOODLE_SIM_TOKEN,
       timeoutMs: opts.timeoutMs ?? 5000,
-      connections: 10,
+      connections: opts.connections ?? 10,
       maxParamsPerRequest: 4000,
     },
     log,
@@ -112,6 +116,7 @@ export async function startTestGateway(
     production: opts.production,
     resilience: opts.resilience,
     listCacheTtlMs: opts.listCacheTtlMs,
+    responseCacheTtlMs: opts.responseCacheTtlMs ?? 0,
     accounts: opts.accounts,
   });
   const url = await gateway.listen(0, '127.0.0.1');

@@ -49,8 +49,11 @@ export function createMoodleLoaders(deps: { moodle: MoodleClient; lists: ListCac
   };
 
   // ---------- categories and courses
+  // A site has few categories and changes them rarely: kept in the list cache.
   const categories = () =>
-    memo('categories', async () => (await moodle.getCategories({})).map(toCategory));
+    memo('categories', () =>
+      lists.get(listKeys.categories, async () => (await moodle.getCategories({})).map(toCategory)),
+    );
 
   const courseById = new DataLoader<number, CourseModel | null>(async (ids) => {
     const found = (
@@ -108,6 +111,20 @@ export function createMoodleLoaders(deps: { moodle: MoodleClient; lists: ListCac
     { cacheKeyFn: (a) => a.id },
   );
 
+  /**
+   * Who is enrolled in a course and with which roles (ids only): one call per course, kept in the list cache,
+   * so a roster can find its students' enrolments course by course when that costs fewer calls.
+   */
+  const courseEnrolments = (courseId: number) =>
+    memo(`course-enrolments:${courseId}`, () =>
+      lists.get(listKeys.courseEnrolments(courseId), async () =>
+        (await moodle.getEnrolledUsers(courseId, { userfields: ['id', 'roles'] })).map((u) => ({
+          userId: u.id,
+          roles: (u.roles ?? []).map((r) => r.shortname),
+        })),
+      ),
+    );
+
   /** Roles come from the course's enrolled-user list (users' courses do not carry them): one call per course. */
   const rolesByCourse = new DataLoader<number, Map<number, string[]>>((courseIds) =>
     eachKey(courseIds, async (courseId) => {
@@ -161,6 +178,7 @@ export function createMoodleLoaders(deps: { moodle: MoodleClient; lists: ListCac
     allCourses,
     coursesByKey,
     enrolmentsOfAccount,
+    courseEnrolments,
     rolesInCourse,
     enrolledInCourse,
     enrolledCount,

@@ -32,8 +32,11 @@ export function createScodocLoaders(
   const { scodoc, lists } = deps;
 
   // ---------- départements
+  // A site has a handful of départements and changes them rarely: kept in the list cache.
   const departments = () =>
-    memo('departments', async () => (await scodoc.departements()).map(toDepartment));
+    memo('departments', () =>
+      lists.get(listKeys.departments, async () => (await scodoc.departements()).map(toDepartment)),
+    );
   const departmentByAcronym = new DataLoader<string, DepartmentModel | null>(
     async (acronyms) => {
       const all = await departments();
@@ -188,10 +191,14 @@ export function createScodocLoaders(
     semester: SemesterModel,
     etudid: number,
   ): Promise<RegistrationModel> {
-    for (const etat of ['I', 'D', 'DEF'] as const) {
-      const rows = await studentsOfSemester.load({ semesterId: semester.id, etat });
+    // The three states in one level (in parallel), each list shared by every student of the semester.
+    const states = ['I', 'D', 'DEF'] as const;
+    const rosters = await Promise.all(
+      states.map((etat) => studentsOfSemester.load({ semesterId: semester.id, etat })),
+    );
+    for (const [i, rows] of rosters.entries()) {
       const row = rows.find((r) => r.student.etudid === etudid);
-      if (row) return { semester, state: STATE_FROM_SCODOC[etat]!, groups: row.groups };
+      if (row) return { semester, state: STATE_FROM_SCODOC[states[i]!]!, groups: row.groups };
     }
     return { semester, state: 'REGISTERED', groups: [] };
   }

@@ -3,6 +3,7 @@ import type { Trail } from '../../provisioning/context';
 import { builder } from '../builder';
 import type { GraphContext } from '../context';
 import { audited } from './audit';
+import { typesChangedBy, type MutationName } from './changes';
 
 /**
  * The mutation pattern, once: a success type per mutation (the errors plugin puts it in a union with the
@@ -27,13 +28,19 @@ export function successType<T extends object>(
 
 export async function perform<T extends object>(
   ctx: GraphContext,
-  mutation: string,
+  mutation: MutationName,
   input: unknown,
   successRef: ObjectRef<BuilderTypes, Branded<T>>,
   run: (trail: Trail) => Promise<T>,
 ): Promise<Branded<T>> {
-  return audited(ctx, mutation, input, async (trail) => ({
-    ...(await run(trail)),
-    __success: successRef.name,
-  }));
+  try {
+    return await audited(ctx, mutation, input, async (trail) => ({
+      ...(await run(trail)),
+      __success: successRef.name,
+    }));
+  } finally {
+    // Before the answer leaves, so the caller's next read sees the write. After failures too: a
+    // PartialFailureError, or a timeout after Moodle applied the call, still changed an upstream.
+    await ctx.responseCache?.invalidate(typesChangedBy(mutation, input));
+  }
 }

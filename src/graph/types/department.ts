@@ -1,5 +1,7 @@
 import { builder } from '../builder';
 import { pageOf, rosterKey } from '../paging';
+import { PER_COURSE_FROM } from '../loaders/links';
+import { selects } from '../selection';
 import { CourseRef, DepartmentRef, SemesterRef, StudentRef } from '../refs';
 
 builder.node(DepartmentRef, {
@@ -54,7 +56,12 @@ builder.node(DepartmentRef, {
       nullable: true,
       description:
         'Every étudiant of the département, past and present, by name. Paged by the gateway (ScoDoc pages nothing).',
-      resolve: async (d, args, ctx) => {
+      resolve: async (d, args, ctx, info) => {
+        // A roster with enrolments reads them course by course: the category's course list is asked in
+        // the same round trip as the students, not after them.
+        // (Only for pages large enough for that: below, per-account look-ups are cheaper.)
+        if ((args.first ?? 50) >= PER_COURSE_FROM && selects(info, ['enrolments'], { deep: true }))
+          ctx.loaders.prefetchCoursesOf(d.acronym);
         const students = await ctx.loaders.studentsOfDepartment(d.acronym);
         return pageOf(students, (s) => rosterKey(s.lastName, s.firstName, s.etudid), args);
       },

@@ -109,8 +109,12 @@ builder.node(SemesterRef, {
       type: CourseRef,
       nullable: true,
       description: 'The linked Moodle course; null when there is none.',
-      resolve: (s, _args, ctx) =>
-        s.sessionId ? ctx.loaders.courseOfSemester.load(s.sessionId) : null,
+      resolve: async (s, _args, ctx) => {
+        const course = s.sessionId ? await ctx.loaders.courseOfSemester.load(s.sessionId) : null;
+        // The course's semester is this one: its enrolments' students need not look it up again.
+        if (course) ctx.loaders.semesterOfCourse.prime(course, s);
+        return course;
+      },
     }),
   }),
 });

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { builder } from '../builder';
 import { fold } from '../../domain/text';
 import { pageOf, rosterKey } from '../paging';
+import { selects } from '../selection';
 import {
   DepartmentRef,
   EnrolmentRef,
@@ -101,10 +102,7 @@ builder.node(StudentRef, {
       nullable: true,
       description:
         'Moodle course enrolments of the linked account; empty when there is no account.',
-      resolve: async (s, _args, ctx) => {
-        const account = await ctx.loaders.accountOfStudent.load(s);
-        return account ? ctx.loaders.enrolmentsOfAccount.load(account) : [];
-      },
+      resolve: (s, _args, ctx) => ctx.loaders.enrolmentsOfStudent.load(s),
     }),
   }),
 });
@@ -122,14 +120,18 @@ builder.queryFields((t) => ({
       ine: t.arg.string({ description: 'National student id.' }),
       etudid: t.arg.int({ description: "ScoDoc's étudiant id." }),
     },
-    resolve: (_root, args, ctx) => {
+    resolve: (_root, args, ctx, info) => {
       if ([args.nip, args.ine, args.etudid].filter((v) => v != null).length !== 1) {
         throw new GraphQLError('Give exactly one of nip, ine, etudid.', {
           extensions: { code: 'BAD_USER_INPUT' },
         });
       }
       if (args.etudid != null) return ctx.loaders.studentByEtudid.load(args.etudid);
-      if (args.nip != null) return ctx.loaders.studentByNip.load(args.nip);
+      if (args.nip != null) {
+        if (selects(info, ['moodleAccount', 'enrolments']))
+          ctx.loaders.prefetchAccountOfNip(args.nip);
+        return ctx.loaders.studentByNip.load(args.nip);
+      }
       return ctx.loaders.studentByIne.load(args.ine!);
     },
   }),

@@ -68,19 +68,18 @@ export class MoodleClient {
   /** Many values per call (chunked); unknown values are simply absent; soft-deleted users ARE returned. */
   async getUsersByField(field: UserField, values: readonly string[]): Promise<MoodleUser[]> {
     if (values.length === 0) return []; // Moodle rejects an empty list with invalidparameter.
-    const out: MoodleUser[] = [];
-    for (const chunk of chunkByBudget([...values], this.budget, 1)) {
-      out.push(
-        ...(
-          await this.transport.call(
-            'core_user_get_users_by_field',
-            { field, values: chunk },
-            z.array(moodleUserSchema),
-          )
-        ).data,
-      );
-    }
-    return out;
+    // A read: the chunks go out together (each still waits for a slot of the upstream's share).
+    const chunks = chunkByBudget([...values], this.budget, 1);
+    const replies = await Promise.all(
+      chunks.map((chunk) =>
+        this.transport.call(
+          'core_user_get_users_by_field',
+          { field, values: chunk },
+          z.array(moodleUserSchema),
+        ),
+      ),
+    );
+    return replies.flatMap((r) => r.data);
   }
 
   /**

@@ -38,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
   const log = createLogger({
     level: process.env.LOG_LEVEL ?? 'warn',
     secrets: secretsOf(config),
+    personalData: config.logPersonalData,
+    pseudonymKey: config.logPseudonymKey,
     destination: process.stderr,
   });
   const scodoc = createScodocClient(config.scodoc, { resilience: config.resilience });

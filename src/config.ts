@@ -4,6 +4,7 @@ import { linkingSchema, type LinkingRules } from './domain/linking';
 import { readFileSync } from 'node:fs';
 import type { ApiKey, AuthSettings } from './auth/authenticate';
 import { SCOPES } from './auth/scopes';
+import { PERSONAL_DATA_POLICIES, type PersonalDataPolicy } from './personal-data';
 import type { MoodleConfig } from './upstreams/moodle/config';
 import { DEFAULT_RESILIENCE, type ResilienceOptions } from './upstreams/resilience';
 import type { ScodocConfig } from './upstreams/scodoc/config';
@@ -30,6 +31,10 @@ const envSchema = linkingSchema.extend({
   PORT: port.default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Students' NIPs, INEs, names, e-mails and birth dates in log lines (README "Security"). */
+  LOG_PERSONAL_DATA: z.enum(PERSONAL_DATA_POLICIES).default('pseudonymous'),
+  /** HMAC key of the pseudonyms, to keep them stable across restarts; random per process when unset. */
+  LOG_PSEUDONYM_KEY: optionalString,
 
   SCODOC_URL: url.optional(),
   SCODOC_USERNAME: optionalString,
@@ -87,6 +92,14 @@ const envSchema = linkingSchema.extend({
   CORS_ORIGINS: optionalString,
   GRAPHIQL: z.enum(['true', 'false']).optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Failed authentications per IP per minute before 429 (credential guessing). */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  /** Node's whole-request and headers deadlines: a slow client cannot hold a socket for 300 s. */
+  REQUEST_TIMEOUT_MS: positiveMs.default(30_000),
+  HEADERS_TIMEOUT_MS: positiveMs.default(10_000),
+  /** /metrics on its own listener (and off the main port) when set; a bearer token for it when set. */
+  METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), port.optional()),
+  METRICS_TOKEN: optionalString,
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
   MAX_DEPTH: z.coerce.number().int().min(2).default(12),
   MAX_ALIASES: z.coerce.number().int().min(1).default(15),
@@ -130,6 +143,8 @@ export interface Config {
   port: number;
   host: string;
   logLevel: Env['LOG_LEVEL'];
+  logPersonalData: PersonalDataPolicy;
+  logPseudonymKey?: string;
   scodoc: Upstream<ScodocConfig>;
   moodle: Upstream<MoodleConfig>;
   linking: LinkingRules;
@@ -138,6 +153,8 @@ export interface Config {
   accounts: AccountPolicy;
   security: SecurityConfig;
   resilience: Partial<ResilienceOptions>;
+  /** Where /metrics is served: the main port unless `port`; `token` = Bearer token required. */
+  metrics: { port?: number; token?: string };
   shutdownGraceMs: number;
   otelEndpoint?: string;
   simulators: { scodocPort: number; moodlePort: number; seed: number; students: number };
@@ -150,6 +167,11 @@ export interface SecurityConfig {
   graphiql: boolean;
   introspection: boolean;
   rateLimitPerMinute: number;
+  /** Failed authentications per IP per minute; past it 429 with Retry-After. */
+  authFailuresPerMinute: number;
+  /** Node server deadlines for a whole request and for its headers. */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
   maxBodyBytes: number;
   limits: { depth: number; aliases: number; tokens: number; cost: number; upstreamCalls: number };
 }
@@ -206,6 +228,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (env.JWT_SECRET && env.JWT_SECRET.length < 32)
     problems.push('JWT_SECRET: must be at least 32 characters');
   const disabled = env.AUTH_DISABLED === 'true';
+  if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS)
+    problems.push('HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS');
   if (problems.length > 0) throw new ConfigError(problems);
   const production = env.NODE_ENV === 'production';
   const graphiql = env.GRAPHIQL ? env.GRAPHIQL === 'true' : !production;
@@ -215,6 +239,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
+    logPersonalData: env.LOG_PERSONAL_DATA,
+    logPseudonymKey: env.LOG_PSEUDONYM_KEY,
     scodoc: env.SCODOC_URL
       ? {
           simulated: false,
@@ -277,6 +303,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       // In production the schema is not advertised, unless GraphiQL is explicitly wanted (it needs it).
       introspection: !production || graphiql,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
       maxBodyBytes: env.MAX_BODY_BYTES,
       limits: {
         depth: env.MAX_DEPTH,
@@ -293,6 +322,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       breakerThreshold: env.BREAKER_THRESHOLD,
       breakerHalfOpenAfterMs: env.BREAKER_HALF_OPEN_MS,
     },
+    metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     otelEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
     simulators: {
@@ -324,6 +354,8 @@ export function secretsOf(config: Config): string[] {
     config.scodoc.simulated ? undefined : config.scodoc.password,
     config.moodle.simulated ? undefined : config.moodle.token,
     config.security.auth.jwt?.secret,
+    config.logPseudonymKey,
+    config.metrics.token,
     ...config.security.auth.apiKeys.map((k) => k.key),
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }

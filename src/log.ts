@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { currentRequestId } from './observability/request-context';
+import { personalDataFilter, type PersonalDataPolicy } from './personal-data';
 
 export type { Logger };
 
@@ -33,6 +34,10 @@ export interface LoggerOptions {
   secrets?: Array<string | undefined>;
   /** Where lines go; stdout by default. Tests pass a stream to capture them. */
   destination?: NodeJS.WritableStream;
+  /** Students' personal data in lines (LOG_PERSONAL_DATA): pseudonymous by default, see personal-data.ts. */
+  personalData?: PersonalDataPolicy;
+  /** HMAC key of the pseudonyms (LOG_PSEUDONYM_KEY); a random one per process when unset. */
+  pseudonymKey?: string;
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
@@ -40,6 +45,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     (s): s is string => typeof s === 'string' && s.length >= 4,
   );
   const target = opts.destination ?? process.stdout;
+  const personal = personalDataFilter(opts.personalData ?? 'pseudonymous', opts.pseudonymKey);
   // A plain object with a synchronous write(): lines are handed over at once, so nothing is lost on a crash.
   const scrubbing = {
     write(line: string) {
@@ -56,6 +62,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
         return requestId ? { requestId } : {};
       },
       redact: { paths: redactPaths(), censor: '[REDACTED]' },
+      // NIPs, INEs, names, e-mails and birth dates (audit inputs, error lines) as LOG_PERSONAL_DATA allows.
+      formatters: { log: (object) => personal.apply(object) as Record<string, unknown> },
       serializers: {
         // UpstreamError keeps its diagnostic `detail` (zod issues, Moodle debuginfo) non-enumerable so it never
         // reaches a client; logs are exactly where it belongs.

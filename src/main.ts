@@ -43,6 +43,8 @@ await runOrExit(async () => {
   const log = createLogger({
     level: config.logLevel,
     secrets: secretsOf(config),
+    personalData: config.logPersonalData,
+    pseudonymKey: config.logPseudonymKey,
   });
   if (config.security.auth.disabled && !(config.scodoc.simulated && config.moodle.simulated)) {
     log.warn(
@@ -82,6 +84,7 @@ await runOrExit(async () => {
     accounts: config.accounts,
     security: config.security,
     resilience: config.resilience,
+    metricsEndpoint: config.metrics,
   });
   await checkUpstreams(gateway, log);
   const url = await gateway.listen(config.port, config.host);

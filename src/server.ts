@@ -3,24 +3,25 @@ import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { getOperationAST, type ExecutionArgs } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { Metrics } from './observability/metrics';
+import { knownOperationNames, operationLabel } from './observability/operations';
 import { requestScope } from './observability/request-context';
 import { inSpan } from './observability/tracing';
 import { upstreamBudget } from './graph/budget';
 import { readiness, type SelfCheck } from './health/readiness';
 import type { ResilienceOptions } from './upstreams/resilience';
 import { createAuthenticator, type Authenticator } from './auth/authenticate';
-import { MemoryRateLimitStore, type RateLimitStore } from './auth/rate-limit';
+import { AuthFailureThrottle, MemoryRateLimitStore, type RateLimitStore } from './auth/rate-limit';
 import type { Caller } from './auth/scopes';
 import { loadConfig, type SecurityConfig } from './config';
 import type { AccountPolicy } from './domain/accounts';
 import type { LinkingRules } from './domain/linking';
 import { ListCache } from './domain/list-cache';
 import { createContextFactory } from './graph/context';
-import { maskError } from './graph/errors';
+import { maskError, yogaErrorLogged } from './graph/errors';
 import { GRAPHIQL_DEFAULT_QUERY } from './graph/examples';
 import { createResponseCache } from './graph/response-cache';
 import { schema } from './graph/schema';
@@ -45,12 +46,18 @@ export interface GatewayOptions {
   /** Retries, breaker and queue settings for both upstreams (timeouts and pool sizes come from their configs). */
   resilience?: Partial<ResilienceOptions>;
   metrics?: Metrics;
+  /** Where /metrics is served: on the main port unless `port` (its own listener); `token` = Bearer required. */
+  metricsEndpoint?: { port?: number; token?: string };
+  /** Operation names the metrics label may carry (others count as `other`); default: the example operations. */
+  operationNames?: string[];
   /** Today's date (ISO) for "current" semesters; tests fix it. */
   today?: () => string;
 }
 
 export interface Gateway {
   server: Server;
+  /** The /metrics listener when `metricsEndpoint.port` is set (started by `listen`), else null. */
+  metricsServer: Server | null;
   metrics: Metrics;
   /** The upstreams' self-check (releases, missing functions or routes, capability problems). */
   selfCheck(): Promise<SelfCheck>;
@@ -80,6 +87,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const health = readiness(scodoc, moodle, { scodocScope: opts.scodoc.dept });
   const auth = createAuthenticator(security.auth);
   const limiter = opts.rateLimitStore ?? new MemoryRateLimitStore();
+  const authFailures = new AuthFailureThrottle(security.authFailuresPerMinute, 60_000);
+  const knownOperations = new Set(opts.operationNames ?? knownOperationNames());
+  const metricsPort = opts.metricsEndpoint?.port;
+  const metricsToken = opts.metricsEndpoint?.token;
   const responseCacheTtlMs = opts.responseCacheTtlMs ?? DEFAULTS.responseCacheTtlMs;
   const responseCache =
     responseCacheTtlMs > 0
@@ -118,23 +129,58 @@ export function createGateway(opts: GatewayOptions): Gateway {
     landingPage: false,
     plugins: [
       ...plugins(security, opts.production ?? false),
-      observeOperations(metrics),
+      observeOperations(metrics, knownOperations),
       ...(responseCache?.plugins ?? []),
     ],
     logging: {
       debug: (...args) => opts.log.debug(args.map(String).join(' ')),
       info: (...args) => opts.log.info(args.map(String).join(' ')),
       warn: (...args) => opts.log.warn(args.map(String).join(' ')),
-      error: (...args) => opts.log.error(args.map(String).join(' ')),
+      // Errors Yoga masked are logged once, by maskError, without the query text.
+      error: (...args) => {
+        if (!yogaErrorLogged(args)) opts.log.error(args.map(String).join(' '));
+      },
     },
   });
 
-  const server = createServer((req, res) => {
+  // Node's deadlines for a whole request and for its headers (Node's own default lets a slow body hold a
+  // socket for 300 s); they are enforced on each check of the connections, so that check runs often enough.
+  const serverOptions = {
+    requestTimeout: security.requestTimeoutMs,
+    headersTimeout: security.headersTimeoutMs,
+    connectionsCheckingInterval: Math.max(
+      100,
+      Math.min(30_000, Math.floor(security.headersTimeoutMs / 4)),
+    ),
+  };
+  const server = createServer(serverOptions, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       opts.log.error({ err }, 'request failed before GraphQL');
       if (!res.headersSent) reply(res, 500, { errors: [{ message: 'Unexpected error.' }] });
     });
   });
+  const metricsServer =
+    metricsPort === undefined
+      ? null
+      : createServer(serverOptions, (req, res) => {
+          const path = (req.url ?? '/').split('?')[0];
+          if (path !== '/metrics') return reply(res, 404, { error: 'not found' });
+          serveMetrics(req, res).catch((err: unknown) => {
+            opts.log.error({ err }, 'metrics failed');
+            if (!res.headersSent) reply(res, 500, { error: 'Unexpected error.' });
+          });
+        });
+
+  async function serveMetrics(req: IncomingMessage, res: ServerResponse) {
+    if (metricsToken !== undefined && !bearerMatches(req.headers.authorization, metricsToken)) {
+      res.setHeader('www-authenticate', 'Bearer realm="campus-graph-metrics"');
+      return reply(res, 401, {
+        error: 'Authentication required: Authorization: Bearer <METRICS_TOKEN>.',
+      });
+    }
+    res.writeHead(200, { 'content-type': metrics.registry.contentType });
+    res.end(await metrics.registry.metrics());
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const path = (req.url ?? '/').split('?')[0];
@@ -144,10 +190,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const state = await health.ready();
       return reply(res, state.ready ? 200 : 503, state);
     }
-    if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      return res.end(await metrics.registry.metrics());
-    }
+    // On its own listener when METRICS_PORT is set, and then not here.
+    if (path === '/metrics' && !metricsServer) return serveMetrics(req, res);
     const requestId = safeRequestId(req.headers['x-request-id']) ?? randomUUID();
     res.setHeader('x-request-id', requestId);
     return requestScope.run({ requestId }, () =>
@@ -173,8 +217,26 @@ export function createGateway(opts: GatewayOptions): Gateway {
         ],
       });
     if (!length && req.headers['transfer-encoding']) capStream(req, security.maxBodyBytes);
+    // An address that failed authentication too often is refused before its credentials are looked at, so
+    // guessing keys or tokens stays slow (a right guess is refused too until the window ends).
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const blockedMs = authFailures.blockedFor(ip);
+    if (blockedMs > 0) {
+      res.setHeader('retry-after', String(Math.ceil(blockedMs / 1000)));
+      return refuse(429, 'auth_throttled', {
+        errors: [
+          {
+            message: 'Too many failed authentications: try again later.',
+            extensions: { code: 'RATE_LIMITED' },
+          },
+        ],
+      });
+    }
     const caller = await callerOf(req, auth, security);
-    if (caller === 'unauthenticated') {
+    if (caller && 'failed' in caller) {
+      authFailures.fail(ip);
+      // The kind of failure and where from; never the credential presented.
+      opts.log.warn({ ip, reason: caller.failed }, 'authentication failed');
       res.setHeader('www-authenticate', 'Bearer realm="campus-graph"');
       return refuse(401, 'unauthenticated', {
         errors: [
@@ -215,17 +277,18 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   return {
     server,
+    metricsServer,
     metrics,
     selfCheck: health.selfCheck,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const address = server.address() as AddressInfo;
-          resolve(`http://${host && host !== '0.0.0.0' ? host : 'localhost'}:${address.port}`);
-        });
-      }),
+    listen: async (port, host) => {
+      if (metricsServer) await listenOn(metricsServer, metricsPort!, host);
+      return listenOn(server, port, host);
+    },
     close: async ({ graceMs = 10_000 } = {}) => {
+      if (metricsServer?.listening) {
+        metricsServer.closeAllConnections();
+        await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive sockets would hold close() open; requests in flight are left to finish, up to graceMs.
       server.closeIdleConnections();
@@ -250,7 +313,7 @@ async function callerOf(
   req: IncomingMessage,
   auth: Authenticator,
   security: SecurityConfig,
-): Promise<Caller | null | 'unauthenticated'> {
+): Promise<Caller | null | { failed: string }> {
   if (req.method === 'OPTIONS') return null;
   if (
     req.method === 'GET' &&
@@ -259,7 +322,25 @@ async function callerOf(
   )
     return null;
   const result = await auth.authenticate(req.headers.authorization);
-  return result.ok ? result.caller : 'unauthenticated';
+  return result.ok ? result.caller : { failed: result.reason };
+}
+
+function listenOn(server: Server, port: number, host?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      resolve(`http://${host && host !== '0.0.0.0' ? host : 'localhost'}:${address.port}`);
+    });
+  });
+}
+
+/** `Authorization: Bearer <expected>`, compared in constant time. */
+function bearerMatches(header: string | undefined, expected: string): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!m) return false;
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(m[1]!), digest(expected));
 }
 
 function plugins(security: SecurityConfig, production: boolean): Plugin[] {
@@ -283,11 +364,14 @@ function plugins(security: SecurityConfig, production: boolean): Plugin[] {
 }
 
 /** GraphQL requests by operation name and outcome, with their latency. */
-function observeOperations(metrics: Metrics): Plugin {
+function observeOperations(metrics: Metrics, known: ReadonlySet<string>): Plugin {
   return {
     onExecute({ args }: { args: ExecutionArgs }) {
-      const operation =
-        getOperationAST(args.document, args.operationName)?.name?.value ?? 'anonymous';
+      // Known names only: a client naming each request differently would otherwise grow /metrics unbounded.
+      const operation = operationLabel(
+        known,
+        getOperationAST(args.document, args.operationName)?.name?.value,
+      );
       const started = performance.now();
       return {
         onExecuteDone({ result }) {

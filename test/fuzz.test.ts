@@ -39,6 +39,15 @@ const NASTY = [
   '',
   '\\u0000"\\',
   'wsfunction=core_user_delete_users&userids[0]=2',
+  // Lone surrogates (not encodable as UTF-8), dot segments, and global ids with non-integer numbers.
+  '\ud800',
+  'A\udfffB',
+  '..',
+  '.',
+  ...['NaN', 'Infinity', '-1', '1.5', '0x10', ' 7'].flatMap((n) =>
+    ['Student', 'Semester', 'Course'].map((t) => Buffer.from(`${t}:${n}`).toString('base64')),
+  ),
+  Buffer.from('Department:..').toString('base64'),
 ];
 
 let seed = 42;

@@ -43,6 +43,8 @@ const SECURITY: SecurityConfig = {
   },
   corsOrigins: ['https://app.univ-demo.fr'],
   rateLimitPerMinute: 100_000,
+  // These tests fail authentication on purpose, many times, all from 127.0.0.1.
+  authFailuresPerMinute: 100_000,
   maxBodyBytes: 20_000,
   limits: { depth: 8, aliases: 5, tokens: 800, cost: 5000, upstreamCalls: 300 },
 };

@@ -65,10 +65,17 @@ export function createAuthenticator(settings: AuthSettings): Authenticator {
         issuer: jwt.issuer,
         audience: jwt.audience,
         algorithms: jwt.jwksUrl ? undefined : ['HS256', 'HS384', 'HS512'],
+        // A token without an expiry would be valid forever: refused.
+        requiredClaims: ['exp'],
       });
       const raw = payload[jwt.scopesClaim];
+      // Only strings name scopes: String([['*']]) would be '*'.
       const list =
-        typeof raw === 'string' ? raw.split(/\s+/) : Array.isArray(raw) ? raw.map(String) : [];
+        typeof raw === 'string'
+          ? raw.split(/\s+/)
+          : Array.isArray(raw)
+            ? raw.filter((s): s is string => typeof s === 'string')
+            : [];
       return {
         ok: true,
         caller: { name: `jwt:${payload.sub ?? 'unknown'}`, scopes: new Set(list.filter(isScope)) },

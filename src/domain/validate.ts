@@ -14,8 +14,17 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown, root = 'inpu
   );
 }
 
+const WELL_FORMED_MESSAGE = 'must be well-formed Unicode (no lone surrogate)';
+
+/**
+ * Every string that may reach an upstream: well-formed Unicode only. A lone surrogate ("\ud800") cannot be
+ * encoded as UTF-8 (encodeURIComponent throws), so it would fail half-way through a write, after another
+ * upstream already accepted its part.
+ */
+export const text = z.string().refine((s) => s.isWellFormed(), WELL_FORMED_MESSAGE);
+
 /** A NIP as a caller may type it (spreadsheet noise tolerated), normalised. */
-export const nipInput = z.string().transform((s, ctx) => {
+export const nipInput = text.transform((s, ctx) => {
   const nip = normalizeNip(s);
   if (!nip || !/^[A-Za-z0-9]{1,20}$/.test(nip)) {
     ctx.addIssue({ code: 'custom', message: 'a NIP is 1 to 20 letters or digits' });

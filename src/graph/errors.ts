@@ -33,6 +33,9 @@ function isGraphQLError(e: unknown): e is GraphQLErrorLike {
  * Turns what a resolver threw into what a client may see. Upstream failures keep their safe message and say
  * which system failed; errors we raised on purpose (bad input) pass as they are; anything unexpected is
  * logged in full and masked.
+ *
+ * Each located error is logged here, once, as a structured line (its path, never the query text, which can
+ * hold NIPs or names): Yoga's own line for an error it masked is dropped (`yogaErrorLogged`).
  */
 export function maskError(error: unknown, message: string, log: Logger): Error {
   const located = isGraphQLError(error) ? error : undefined;
@@ -47,9 +50,18 @@ export function maskError(error: unknown, message: string, log: Logger): Error {
     });
   }
   if (isGraphQLError(original) && original.extensions?.code) {
+    log.info({ code: original.extensions.code, path: located?.path }, original.message);
     return createGraphQLError(original.message, { ...where, extensions: original.extensions });
   }
   if (located && !located.originalError) return located;
   log.error({ err: original, path: located?.path }, 'unexpected error in a resolver');
   return yogaMaskError(error, message);
+}
+
+/**
+ * Whether a line Yoga logs is already logged by `maskError`: Yoga logs every error it masked, as its text,
+ * which prints the query (and whatever NIP or name it holds) and repeats the line `maskError` wrote.
+ */
+export function yogaErrorLogged(args: readonly unknown[]): boolean {
+  return args.length > 0 && args.every(isGraphQLError);
 }

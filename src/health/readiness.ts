@@ -54,8 +54,11 @@ export function readiness(
     return checked.value;
   };
 
+  // The probe always goes through the upstream's policy, breaker included: while the breaker is open and
+  // its half-open delay has not passed, the policy fails fast without calling the upstream; once it has,
+  // this probe is the half-open trial, and its success closes the breaker. Skipping the call while open
+  // would leave /ready at 503 forever with no other traffic (the breaker only half-opens on a call).
   const probe = async (breaker: () => string, read: () => Promise<unknown>): Promise<Probe> => {
-    if (breaker() === 'open') return { ok: false, breaker: 'open' };
     try {
       await read();
       return { ok: true, breaker: breaker() };

@@ -27,8 +27,8 @@ import { FairShare, QueueFullError } from './fair-share';
  * scope's `client`) to its share of it; each attempt takes a slot, so a retry's backoff holds none. Time
  * spent waiting for a slot is not charged to the attempt's timeout, which bounds the upstream's answer.
  *
- * Only outages count (unreachable, timeout, 5xx, a reply that is not what the contract says): a refusal
- * (NOT_FOUND, REJECTED...) is an answer, and retrying or opening the breaker for it would be wrong.
+ * Only outages count (unreachable, timeout, 5xx, a reply that is not what the contract says, the gateway's
+ * own credentials refused): a refusal (NOT_FOUND, REJECTED...) is an answer, and retrying or opening the breaker for it would be wrong.
  */
 export interface ResilienceOptions {
   timeoutMs: number;
@@ -65,10 +65,18 @@ export interface UpstreamPolicy {
   breakerState(): BreakerState;
 }
 
+/**
+ * Outages open the breaker. UNAUTHORIZED (the gateway's own ScoDoc account or Moodle token refused) counts
+ * too: nothing works until someone fixes the credentials, and without the breaker every request would
+ * retry the login. It is still not retried (see isRetryable).
+ */
 function isOutage(err: unknown): boolean {
   return (
     err instanceof UpstreamError &&
-    (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT' || err.code === 'BAD_REPLY')
+    (err.code === 'UNAVAILABLE' ||
+      err.code === 'TIMEOUT' ||
+      err.code === 'BAD_REPLY' ||
+      err.code === 'UNAUTHORIZED')
   );
 }
 

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from '../domain/errors';
 import { listKeys } from '../domain/list-cache';
 import { toCourse } from '../domain/mapping';
 import type { CourseModel } from '../domain/models';
-import { parseInput } from '../domain/validate';
+import { parseInput, text } from '../domain/validate';
 import type { Trail, WriteDeps } from '../provisioning/context';
 import { categoryOf, semesterOrFail } from '../provisioning/records';
 import { UpstreamError } from '../upstreams/errors';
@@ -12,10 +12,10 @@ const isoDate = z.iso.date();
 
 const createCourseInput = z
   .object({
-    shortName: z.string().trim().min(1).max(255),
-    fullName: z.string().trim().min(1).max(254),
-    department: z.string().trim().min(1),
-    idnumber: z.string().trim().min(1).max(100).nullish(),
+    shortName: text.trim().min(1).max(255),
+    fullName: text.trim().min(1).max(254),
+    department: text.trim().min(1),
+    idnumber: text.trim().min(1).max(100).nullish(),
     semesterId: z.number().int().positive().nullish(),
     startDate: isoDate.nullish(),
     endDate: isoDate.nullish(),

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, PartialFailureError } from '../domain/err
 import { listKeys } from '../domain/list-cache';
 import { toDepartment } from '../domain/mapping';
 import type { CategoryModel, DepartmentModel } from '../domain/models';
-import { parseInput } from '../domain/validate';
+import { parseInput, text } from '../domain/validate';
 import { compensate, type Trail, type WriteDeps } from '../provisioning/context';
 import { categoryOf, departmentOf } from '../provisioning/records';
 import { UpstreamError } from '../upstreams/errors';
@@ -13,8 +13,8 @@ const createDepartmentInput = z.object({
     .string()
     .trim()
     .regex(/^[A-Za-z0-9_-]{1,20}$/, 'letters, digits, _ and - only, at most 20'),
-  name: z.string().trim().min(1).max(200).nullish(),
-  description: z.string().max(2000).nullish(),
+  name: text.trim().min(1).max(200).nullish(),
+  description: text.max(2000).nullish(),
   visible: z.boolean().nullish(),
 });
 
@@ -53,20 +53,23 @@ export async function createDepartment(
       category: { id: cat!.id, name, idnumber: input.acronym, parent: 0, courseCount: 0 },
     };
   } catch (err) {
-    if (!(err instanceof UpstreamError)) throw err;
+    // Any failure after the ScoDoc write is undone, not only an upstream refusal: a bug or a value the
+    // Moodle encoder cannot send must not leave a département without its category.
     const undone = await compensate(deps.log, `delete ScoDoc département ${input.acronym}`, () =>
       deps.scodoc.deleteDepartement(input.acronym),
     );
     deps.lists.invalidate(listKeys.departments);
     if (!undone) {
       throw new PartialFailureError(
-        `The Moodle category could not be created (${err.message}) and the ScoDoc département ${input.acronym} could not be deleted again.`,
+        `The Moodle category could not be created (${safeMessage(err)}) and the ScoDoc département ${input.acronym} could not be deleted again.`,
         [`ScoDoc département ${input.acronym} exists`],
         [],
         [`Moodle category with idnumber ${input.acronym}`],
       );
     }
     trail.touch('scodoc', 'departement-deleted', input.acronym);
+    // Unexpected failures stay unexpected (masked, logged in full); the state is clean either way.
+    if (!(err instanceof UpstreamError)) throw err;
     throw withNote(
       err,
       `nothing was changed: the ScoDoc département ${input.acronym} was created, then deleted again`,
@@ -135,7 +138,8 @@ export async function deleteDepartment(
     await deps.scodoc.deleteDepartement(acronym);
     trail.touch('scodoc', 'departement-deleted', acronym);
   } catch (err) {
-    if (!(err instanceof UpstreamError) || !category) throw err;
+    // Whatever failed (an upstream refusal or anything else), the deleted category is re-created.
+    if (!category) throw err;
     deps.lists.invalidate(listKeys.everyMoodleList);
     const restored = await compensate(
       deps.log,
@@ -149,12 +153,13 @@ export async function deleteDepartment(
     );
     if (!restored) {
       throw new PartialFailureError(
-        `ScoDoc refused to delete ${acronym} (${err.message}) after its Moodle category was deleted, and the category could not be re-created.`,
+        `ScoDoc refused to delete ${acronym} (${safeMessage(err)}) after its Moodle category was deleted, and the category could not be re-created.`,
         [`Moodle category ${category.id} (${acronym}) deleted`],
         [],
         [`ScoDoc département ${acronym} still exists`],
       );
     }
+    if (!(err instanceof UpstreamError)) throw err;
     throw withNote(
       err,
       `nothing was changed: the Moodle category was deleted, then re-created (new id)`,
@@ -163,6 +168,11 @@ export async function deleteDepartment(
   deps.lists.invalidate(listKeys.everyMoodleList);
   deps.lists.invalidate(listKeys.departments);
   return { acronym };
+}
+
+/** What a client may read of a failure: an upstream's safe message, never an unexpected error's text. */
+function safeMessage(err: unknown): string {
+  return err instanceof UpstreamError ? err.message : 'unexpected error';
 }
 
 /** The same upstream failure, with what the gateway did about it appended to its message. */

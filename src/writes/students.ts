@@ -3,14 +3,14 @@ import { ConflictError, NotFoundError } from '../domain/errors';
 import { listKeys } from '../domain/list-cache';
 import { toStudent } from '../domain/mapping';
 import type { StudentModel } from '../domain/models';
-import { nipInput, parseInput } from '../domain/validate';
+import { nipInput, parseInput, text } from '../domain/validate';
 import type { Trail, WriteDeps } from '../provisioning/context';
 import { departmentOf } from '../provisioning/records';
 
 const createStudentInput = z.object({
-  department: z.string().trim().min(1),
-  lastName: z.string().trim().min(1).max(100),
-  firstName: z.string().trim().min(1).max(100),
+  department: text.trim().min(1),
+  lastName: text.trim().min(1).max(100),
+  firstName: text.trim().min(1).max(100),
   civility: z.enum(['M', 'F', 'X']),
   nip: nipInput.nullish(),
   ine: z

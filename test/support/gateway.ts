@@ -2,6 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log';
+import type { PersonalDataPolicy } from '../../src/personal-data';
 import type { SecurityConfig } from '../../src/config';
 import type { AccountPolicy } from '../../src/domain/accounts';
 import type { ResilienceOptions } from '../../src/upstreams/resilience';
@@ -67,9 +68,14 @@ export async function startTestGateway(
     /** Off (0) unless a test asks: the other tests count upstream calls and inject faults query by query. */
     responseCacheTtlMs?: number;
     captureLogs?: boolean;
+    /** LOG_PERSONAL_DATA of the gateway's logger (pseudonymous, the default, unless a test asks). */
+    personalData?: PersonalDataPolicy;
+    pseudonymKey?: string;
     accounts?: AccountPolicy;
     /** Pool size of each upstream (10 here; the production default is in src/config.ts). */
     connections?: number;
+    /** /metrics on its own port (0 = ephemeral) and/or behind a bearer token. */
+    metricsEndpoint?: { port?: number; token?: string };
   } = {},
 ): Promise<TestGateway> {
   const sims = await startSimulators({
@@ -94,6 +100,8 @@ export async function startTestGateway(
     level: 'debug',
     destination,
     secrets: [SCODOC_SIM_PASSWORD, MOODLE_SIM_TOKEN, ...(opts.secrets ?? [])],
+    personalData: opts.personalData,
+    pseudonymKey: opts.pseudonymKey,
   });
   const gateway = createGateway({
     scodoc: {
@@ -118,6 +126,7 @@ export async function startTestGateway(
     listCacheTtlMs: opts.listCacheTtlMs,
     responseCacheTtlMs: opts.responseCacheTtlMs ?? 0,
     accounts: opts.accounts,
+    metricsEndpoint: opts.metricsEndpoint,
   });
   const url = await gateway.listen(0, '127.0.0.1');
 

@@ -1,5 +1,6 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { builder } from '../builder';
+import { acronymArg, idArg, parseNumericId, searchArg } from '../args';
 import type { CourseModel } from '../../domain/models';
 import { MAX_PAGE_SIZE, pageOf } from '../paging';
 import { CourseRef, DepartmentRef, EnrolmentRef, SemesterRef } from '../refs';
@@ -7,7 +8,7 @@ import { CourseRef, DepartmentRef, EnrolmentRef, SemesterRef } from '../refs';
 builder.node(CourseRef, {
   description:
     'A Moodle course, with the département of its category and the semester its idnumber names.',
-  id: { resolve: (c) => c.id, parse: Number },
+  id: { resolve: (c) => c.id, parse: parseNumericId },
   isTypeOf: (value) => (value as { kind?: string }).kind === 'Course',
   loadOne: (id, ctx) => ctx.loaders.courseById.load(id),
   fields: (t) => ({
@@ -69,7 +70,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One Moodle course by id; null when Moodle has none.',
     args: { id: t.arg.int({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.loaders.courseById.load(args.id),
+    resolve: (_root, args, ctx) => ctx.loaders.courseById.load(idArg(args.id)),
   }),
   courses: t.connection({
     type: CourseRef,
@@ -85,14 +86,16 @@ builder.queryFields((t) => ({
       }),
     },
     resolve: async (_root, args, ctx) => {
+      const department = args.department ? acronymArg(args.department) : null;
+      const search = args.search == null ? null : searchArg(args.search);
       let courses: CourseModel[];
-      if (args.department) {
-        const category = await ctx.loaders.categoryOfDepartment.load(args.department);
+      if (department) {
+        const category = await ctx.loaders.categoryOfDepartment.load(department);
         courses = category ? await ctx.loaders.coursesOfCategory(category.id) : [];
       } else {
         courses = await ctx.loaders.allCourses();
       }
-      const needle = args.search?.toLowerCase().trim();
+      const needle = search?.toLowerCase().trim();
       const matching = needle
         ? courses.filter((c) =>
             [c.shortName, c.fullName, c.idnumber].some((v) => v?.toLowerCase().includes(needle)),

@@ -1,4 +1,5 @@
 import { builder } from '../builder';
+import { acronymArg, parseAcronymId } from '../args';
 import { pageOf, rosterKey } from '../paging';
 import { PER_COURSE_FROM } from '../loaders/links';
 import { selects } from '../selection';
@@ -7,7 +8,7 @@ import { CourseRef, DepartmentRef, SemesterRef, StudentRef } from '../refs';
 builder.node(DepartmentRef, {
   description:
     'A ScoDoc département, and the Moodle category linked to it (category idnumber = acronym by default).',
-  id: { resolve: (d) => d.acronym },
+  id: { resolve: (d) => d.acronym, parse: parseAcronymId },
   isTypeOf: (value) => (value as { kind?: string }).kind === 'Department',
   loadOne: (acronym, ctx) => ctx.loaders.departmentByAcronym.load(acronym),
   fields: (t) => ({
@@ -101,6 +102,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One département by acronym (case-insensitive); null when ScoDoc has none.',
     args: { acronym: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.loaders.departmentByAcronym.load(args.acronym),
+    resolve: (_root, args, ctx) =>
+      ctx.loaders.departmentByAcronym.load(acronymArg(args.acronym, 'acronym')),
   }),
 }));

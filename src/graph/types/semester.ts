@@ -1,4 +1,5 @@
 import { builder } from '../builder';
+import { acronymArg, idArg, parseNumericId } from '../args';
 import { SCODOC_FROM_STATE } from '../../domain/models';
 import type { SemesterModel, TrackModel } from '../../domain/models';
 import {
@@ -34,7 +35,7 @@ const ProgrammeRef = builder
 builder.node(SemesterRef, {
   description:
     'A ScoDoc formsemestre (one run of a semester of a programme), and the Moodle course linked to it (course idnumber = session_id by default).',
-  id: { resolve: (s) => s.id, parse: Number },
+  id: { resolve: (s) => s.id, parse: parseNumericId },
   isTypeOf: (value) => (value as { kind?: string }).kind === 'Semester',
   loadOne: (id, ctx) => ctx.loaders.semesterById.load(id),
   fields: (t) => ({
@@ -125,7 +126,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One semester by formsemestre id; null when ScoDoc has none.',
     args: { id: t.arg.int({ required: true }) },
-    resolve: (_root, args, ctx) => ctx.loaders.semesterById.load(args.id),
+    resolve: (_root, args, ctx) => ctx.loaders.semesterById.load(idArg(args.id)),
   }),
   semesters: t.field({
     type: [SemesterRef],
@@ -138,8 +139,9 @@ builder.queryFields((t) => ({
       current: t.arg.boolean({ description: 'Only semesters in progress (true) or not (false).' }),
     },
     resolve: async (_root, args, ctx) => {
+      const department = args.department == null ? undefined : acronymArg(args.department);
       const found = await ctx.loaders.querySemesters({
-        department: args.department ?? undefined,
+        department,
         year: args.year ?? undefined,
       });
       return args.current == null

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder';
 import { fold } from '../../domain/text';
+import { acronymArg, idArg, ineArg, nipArg, parseNumericId, searchArg } from '../args';
 import { pageOf, rosterKey } from '../paging';
 import { selects } from '../selection';
 import {
@@ -38,7 +39,7 @@ RegistrationRef.implement({
 builder.node(StudentRef, {
   description:
     'A ScoDoc étudiant, with the Moodle account linked to it (user idnumber = NIP by default) and its enrolments.',
-  id: { resolve: (s) => s.etudid, parse: Number },
+  id: { resolve: (s) => s.etudid, parse: parseNumericId },
   isTypeOf: (value) => (value as { kind?: string }).kind === 'Student',
   loadOne: (etudid, ctx) => ctx.loaders.studentByEtudid.load(etudid),
   fields: (t) => ({
@@ -126,13 +127,14 @@ builder.queryFields((t) => ({
           extensions: { code: 'BAD_USER_INPUT' },
         });
       }
-      if (args.etudid != null) return ctx.loaders.studentByEtudid.load(args.etudid);
+      if (args.etudid != null)
+        return ctx.loaders.studentByEtudid.load(idArg(args.etudid, 'etudid'));
       if (args.nip != null) {
-        if (selects(info, ['moodleAccount', 'enrolments']))
-          ctx.loaders.prefetchAccountOfNip(args.nip);
-        return ctx.loaders.studentByNip.load(args.nip);
+        const nip = nipArg(args.nip);
+        if (selects(info, ['moodleAccount', 'enrolments'])) ctx.loaders.prefetchAccountOfNip(nip);
+        return ctx.loaders.studentByNip.load(nip);
       }
-      return ctx.loaders.studentByIne.load(args.ine!);
+      return ctx.loaders.studentByIne.load(ineArg(args.ine!));
     },
   }),
   students: t.connection({
@@ -145,8 +147,10 @@ builder.queryFields((t) => ({
       search: t.arg.string({ description: 'Case- and accent-insensitive substring.' }),
     },
     resolve: async (_root, args, ctx) => {
-      const all = await ctx.loaders.studentsOfDepartment(args.department);
-      const needle = args.search ? fold(args.search) : null;
+      const department = acronymArg(args.department);
+      const search = args.search == null ? null : searchArg(args.search);
+      const all = await ctx.loaders.studentsOfDepartment(department);
+      const needle = search ? fold(search) : null;
       const matching = needle
         ? all.filter((s) =>
             [s.lastName, s.firstName, s.nip, s.email].some((v) => v && fold(v).includes(needle)),

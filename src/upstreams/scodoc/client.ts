@@ -279,5 +279,7 @@ function keyOf(key: EtudiantKey): { kind: 'etudid' | 'nip' | 'ine'; value: strin
 
 /** One path segment: user input never adds a segment or a query string. */
 function seg(value: string): string {
+  // "." and ".." are not escaped by encodeURIComponent, and URL resolution would climb with them.
+  if (/^\.+$/.test(value)) return value.replaceAll('.', '%2E');
   return encodeURIComponent(value);
 }

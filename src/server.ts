@@ -1,16 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { getOperationAST, type ExecutionArgs } from 'graphql';
-import { createYoga, type Plugin } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import { Metrics } from './observability/metrics';
-import { knownOperationNames, operationLabel } from './observability/operations';
+import { knownOperationNames } from './observability/operations';
 import { requestScope } from './observability/request-context';
 import { inSpan } from './observability/tracing';
-import { upstreamBudget } from './graph/budget';
+import { observeOperations, requestLimits } from './yoga-plugins';
 import { readiness, type SelfCheck } from './health/readiness';
 import type { ResilienceOptions } from './upstreams/resilience';
 import { createAuthenticator, type Authenticator } from './auth/authenticate';
@@ -128,7 +124,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     },
     landingPage: false,
     plugins: [
-      ...plugins(security, opts.production ?? false),
+      ...requestLimits(security, opts.production ?? false),
       observeOperations(metrics, knownOperations),
       ...(responseCache?.plugins ?? []),
     ],
@@ -341,48 +337,6 @@ function bearerMatches(header: string | undefined, expected: string): boolean {
   if (!m) return false;
   const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
   return timingSafeEqual(digest(m[1]!), digest(expected));
-}
-
-function plugins(security: SecurityConfig, production: boolean): Plugin[] {
-  const { limits } = security;
-  const armor = EnvelopArmorPlugin({
-    maxDepth: { n: limits.depth, ignoreIntrospection: true, flattenFragments: true },
-    maxAliases: { n: limits.aliases },
-    maxTokens: { n: limits.tokens },
-    costLimit: { maxCost: limits.cost },
-    maxDirectives: { n: 20 },
-    // Suggestions ("Did you mean …?") map the schema for an attacker; off in production.
-    blockFieldSuggestion: { enabled: production },
-  });
-  const list: Plugin[] = [
-    armor as unknown as Plugin,
-    useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
-  ];
-  if (!security.introspection) list.push(useDisableIntrospection());
-  list.push(upstreamBudget(limits.upstreamCalls));
-  return list;
-}
-
-/** GraphQL requests by operation name and outcome, with their latency. */
-function observeOperations(metrics: Metrics, known: ReadonlySet<string>): Plugin {
-  return {
-    onExecute({ args }: { args: ExecutionArgs }) {
-      // Known names only: a client naming each request differently would otherwise grow /metrics unbounded.
-      const operation = operationLabel(
-        known,
-        getOperationAST(args.document, args.operationName)?.name?.value,
-      );
-      const started = performance.now();
-      return {
-        onExecuteDone({ result }) {
-          const failed =
-            'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
-          metrics.graphqlRequests.inc({ operation, outcome: failed ? 'error' : 'ok' });
-          metrics.graphqlDuration.observe({ operation }, (performance.now() - started) / 1000);
-        },
-      };
-    },
-  };
 }
 
 /** A client's own request id is kept when it is sane (so traces join up), replaced otherwise. */

@@ -1,0 +1,56 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { getOperationAST, type ExecutionArgs } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { SecurityConfig } from './config';
+import { upstreamBudget } from './graph/budget';
+import type { Metrics } from './observability/metrics';
+import { operationLabel } from './observability/operations';
+
+/**
+ * The Yoga plugins around every GraphQL request: its limits (graphql-armor's depth, aliases, tokens and cost;
+ * CSRF prevention; introspection off in production; the budget of upstream calls), and its metrics.
+ */
+
+export function requestLimits(security: SecurityConfig, production: boolean): Plugin[] {
+  const { limits } = security;
+  const armor = EnvelopArmorPlugin({
+    maxDepth: { n: limits.depth, ignoreIntrospection: true, flattenFragments: true },
+    maxAliases: { n: limits.aliases },
+    maxTokens: { n: limits.tokens },
+    costLimit: { maxCost: limits.cost },
+    maxDirectives: { n: 20 },
+    // Suggestions ("Did you mean …?") map the schema for an attacker; off in production.
+    blockFieldSuggestion: { enabled: production },
+  });
+  const list: Plugin[] = [
+    armor as unknown as Plugin,
+    useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+  ];
+  if (!security.introspection) list.push(useDisableIntrospection());
+  list.push(upstreamBudget(limits.upstreamCalls));
+  return list;
+}
+
+/** GraphQL requests by operation name and outcome, with their latency. */
+export function observeOperations(metrics: Metrics, known: ReadonlySet<string>): Plugin {
+  return {
+    onExecute({ args }: { args: ExecutionArgs }) {
+      // Known names only: a client naming each request differently would otherwise grow /metrics unbounded.
+      const operation = operationLabel(
+        known,
+        getOperationAST(args.document, args.operationName)?.name?.value,
+      );
+      const started = performance.now();
+      return {
+        onExecuteDone({ result }) {
+          const failed =
+            'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
+          metrics.graphqlRequests.inc({ operation, outcome: failed ? 'error' : 'ok' });
+          metrics.graphqlDuration.observe({ operation }, (performance.now() - started) / 1000);
+        },
+      };
+    },
+  };
+}

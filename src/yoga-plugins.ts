@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { getOperationAST, type ExecutionArgs } from 'graphql';
+import { GraphQLError, getOperationAST, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { SecurityConfig } from './config';
 import { upstreamBudget } from './graph/budget';
@@ -15,12 +15,14 @@ import { operationLabel } from './observability/operations';
 
 export function requestLimits(security: SecurityConfig, production: boolean): Plugin[] {
   const { limits } = security;
+  // In production a refusal does not say the limit nor what the query measured (no probing for the bound).
+  const exposeLimits = !production;
   const armor = EnvelopArmorPlugin({
-    maxDepth: { n: limits.depth, ignoreIntrospection: true, flattenFragments: true },
-    maxAliases: { n: limits.aliases },
-    maxTokens: { n: limits.tokens },
-    costLimit: { maxCost: limits.cost },
-    maxDirectives: { n: 20 },
+    maxDepth: { n: limits.depth, ignoreIntrospection: true, flattenFragments: true, exposeLimits },
+    maxAliases: { n: limits.aliases, exposeLimits },
+    maxTokens: { n: limits.tokens, exposeLimits },
+    costLimit: { maxCost: limits.cost, exposeLimits },
+    maxDirectives: { n: 20, exposeLimits },
     // Suggestions ("Did you mean …?") map the schema for an attacker; off in production.
     blockFieldSuggestion: { enabled: production },
   });
@@ -29,6 +31,7 @@ export function requestLimits(security: SecurityConfig, production: boolean): Pl
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
   ];
   if (!security.introspection) list.push(useDisableIntrospection());
+  if (production) list.push(hideSuggestions());
   list.push(upstreamBudget(limits.upstreamCalls));
   return list;
 }
@@ -50,6 +53,33 @@ export function observeOperations(metrics: Metrics, known: ReadonlySet<string>):
           metrics.graphqlRequests.inc({ operation, outcome: failed ? 'error' : 'ok' });
           metrics.graphqlDuration.observe({ operation }, (performance.now() - started) / 1000);
         },
+      };
+    },
+  };
+}
+
+/**
+ * graphql-armor blocks field suggestions; graphql's validation also suggests enum values, arguments, types
+ * and variables ("Did you mean …?"), which map the schema just the same: cut from every validation error
+ * in production.
+ */
+function hideSuggestions(): Plugin {
+  return {
+    onValidate() {
+      return ({ result, setResult }) => {
+        // Typed loosely by envelop: validation answers graphql's own errors.
+        const errors = result as readonly GraphQLError[];
+        if (!errors.some((e) => /Did you mean/.test(e.message))) return;
+        setResult(
+          errors.map((e) =>
+            /Did you mean/.test(e.message)
+              ? new GraphQLError(e.message.replace(/\s*Did you mean .*$/s, ''), {
+                  nodes: e.nodes,
+                  extensions: e.extensions,
+                })
+              : e,
+          ),
+        );
       };
     },
   };

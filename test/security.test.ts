@@ -461,6 +461,72 @@ describe('production mode', () => {
   });
 });
 
+describe('production errors (low findings)', () => {
+  let prod: TestGateway;
+  beforeAll(async () => {
+    prod = await startTestGateway({
+      students: 20,
+      production: true,
+      security: {
+        ...SECURITY,
+        graphiql: false,
+        introspection: false,
+        limits: { ...SECURITY.limits, depth: 4 },
+      },
+    });
+  });
+  afterAll(() => prod.close());
+
+  it('enum and variable suggestions are not shown in production errors', async () => {
+    const enumTypo = await prod.query(
+      '{ semester(id: 1) { students(state: REGISTRED) { etudid } } }',
+      {},
+      everything,
+    );
+    const variableTypo = await prod.query(
+      'query($acronym: String!) { department(acronym: $acronym) { acronym } } ',
+      { acronim: 'INFO' },
+      everything,
+    );
+    const typeTypo = await prod.query(
+      'query($n: Strin) { department(acronym: $n) { acronym } }',
+      {},
+      everything,
+    );
+    for (const res of [enumTypo, variableTypo, typeTypo]) {
+      expect(res.errors?.length).toBeGreaterThan(0);
+      expect(JSON.stringify(res.errors)).not.toMatch(/Did you mean/);
+    }
+  });
+
+  it('the computed cost or depth is not shown in production errors', async () => {
+    const deep = await prod.query(
+      '{ departments { students { edges { node { department { acronym } } } } } }',
+      {},
+      everything,
+    );
+    expect(deep.errors?.length).toBeGreaterThan(0);
+    expect(JSON.stringify(deep.errors)).not.toMatch(/limit of \d+|found \d+/);
+  });
+
+  it('an INE look-up needs read:personal (an INE is personal data)', async () => {
+    const s = prod.sims.university.students.find((x) => x.ine)!;
+    const withRead = await prod.query(
+      `{ student(ine: "${s.ine}") { etudid } }`,
+      {},
+      bearer(READER.key),
+    );
+    expect(withRead.data).toEqual({ student: null });
+    expect(withRead.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const withPersonal = await prod.query(
+      `{ student(ine: "${s.ine}") { etudid } }`,
+      {},
+      everything,
+    );
+    expect(withPersonal.data).toEqual({ student: { etudid: s.etudid } });
+  });
+});
+
 describe('secrets never leak', () => {
   it('a suite of failing operations: no secret in any response body, header or log line', async () => {
     const bodies: string[] = [];

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { allows } from '../../auth/scopes';
 import { builder } from '../builder';
 import { fold } from '../../domain/text';
 import { acronymArg, idArg, ineArg, nipArg, parseNumericId, searchArg } from '../args';
@@ -134,6 +135,11 @@ builder.queryFields((t) => ({
         if (selects(info, ['moodleAccount', 'enrolments'])) ctx.loaders.prefetchAccountOfNip(nip);
         return ctx.loaders.studentByNip.load(nip);
       }
+      // An INE is personal data: finding someone by it is reading it.
+      if (!allows(ctx.caller, 'read:personal'))
+        throw new GraphQLError('Looking a student up by INE needs the read:personal scope.', {
+          extensions: { code: 'FORBIDDEN' },
+        });
       return ctx.loaders.studentByIne.load(ineArg(args.ine!));
     },
   }),

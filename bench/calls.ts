@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config';
 import { startTestGateway } from '../test/support/gateway';
-import { LOWER_BOUNDS } from '../test/support/lower-bounds';
+import { exampleVariables, LOWER_BOUNDS } from '../test/support/lower-bounds';
 
 /**
  * Per example operation (schema/operations), plus a 200-student roster and the fan-out query of the
@@ -53,21 +53,8 @@ const cold = await startTestGateway({
   captureLogs: false,
   connections: loadConfig({}).scodoc.connections,
 });
-const u = cold.sims.university;
-const course = [...cold.sims.moodle!.store.courses.values()].find(
-  (c) => c.idnumber === 'INFO-BUT-FI-S1-2026',
-)!;
-const someone = u.students.find((s) => s.moodle === 'active' && s.moodleIdnumber === s.nip)!;
 const variables: Record<string, Record<string, unknown>> = {
-  DepartmentRoster: { acronym: 'INFO', first: 20 },
-  Roster200: { acronym: 'INFO', first: 200 },
-  Departments: {},
-  StudentByNip: { nip: someone.nip },
-  SemesterWithCourse: { id: u.semesters.find((s) => s.sessionId === 'INFO-BUT-FI-S1-2026')!.id },
-  CourseDetail: { id: course.id, first: 20 },
-  Courses: { department: 'INFO', first: 20 },
-  Semesters: { department: 'INFO', current: true },
-  Node: { id: Buffer.from(`Student:${someone.etudid}`).toString('base64') },
+  ...exampleVariables(cold.sims),
   FanOut: {},
 };
 

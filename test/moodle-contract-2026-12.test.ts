@@ -1,10 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoUniversity } from '../src/simulators/demo-data/generate';
 import { startMoodleSimulator, type MoodleSimulator } from '../src/simulators/moodle/server';
 import { GATEWAY_FUNCTIONS } from '../src/upstreams/moodle/schemas';
-import { readFixture, replayFixture } from './support/moodle-fixtures';
+import { emptyUniversity, readFixture, replayFixture } from './support/moodle-fixtures';
 
 /**
  * The second recording on the same Moodle 5.0.6 site (shared/fixtures/moodle-2026-12): every file whose
@@ -23,16 +22,7 @@ const ORDER = [
 
 let sim: MoodleSimulator;
 beforeAll(async () => {
-  const empty = {
-    ...generateDemoUniversity({ students: 10, today: '2026-12-01' }),
-    departments: [],
-    semesters: [],
-    students: [],
-    registrations: [],
-    moodleOnlyUsers: [],
-    extraCourses: [],
-    enrolments: [],
-  };
+  const empty = emptyUniversity('2026-12-01');
   sim = await startMoodleSimulator({ university: empty, token: TOKEN });
   sim.store.skipIdsTo('user', 15328);
 });

@@ -1,9 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoUniversity } from '../src/simulators/demo-data/generate';
 import { startMoodleSimulator, type MoodleSimulator } from '../src/simulators/moodle/server';
-import { readFixture, replayFixture } from './support/moodle-fixtures';
+import { emptyUniversity, readFixture, replayFixture } from './support/moodle-fixtures';
 
 /**
  * Replays every request recorded from a live Moodle 5.0.6 (shared/fixtures/moodle) against the simulator, in
@@ -86,16 +85,7 @@ let recordedSite = 'http://127.0.0.1:8081';
 
 beforeAll(async () => {
   // A site with no demo data: only what a fresh Moodle has, plus the recording's pre-existing students.
-  const empty = {
-    ...generateDemoUniversity({ students: 10, today: '2026-11-20' }),
-    departments: [],
-    semesters: [],
-    students: [],
-    registrations: [],
-    moodleOnlyUsers: [],
-    extraCourses: [],
-    enrolments: [],
-  };
+  const empty = emptyUniversity('2026-11-20');
   sim = await startMoodleSimulator({ university: empty, token: TOKEN, password: LOGIN_PASSWORD });
   sim.store.skipIdsTo('user', 8);
   sim.store.addUser({

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OPEN_SECURITY } from '../src/server';
 import { startTestGateway, type TestGateway } from './support/gateway';
-import { LOWER_BOUNDS } from './support/lower-bounds';
+import { exampleVariables, LOWER_BOUNDS } from './support/lower-bounds';
 
 /**
  * The upstream cost of each example operation equals the lower bound for its shape (test/support/
@@ -24,24 +24,7 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 beforeEach(() => gw.reset());
 
-function variablesFor(name: string, g: TestGateway): Record<string, unknown> {
-  const u = g.sims.university;
-  const course = [...g.sims.moodle!.store.courses.values()].find(
-    (c) => c.idnumber === 'INFO-BUT-FI-S1-2026',
-  )!;
-  const someone = u.students.find((s) => s.moodle === 'active' && s.moodleIdnumber === s.nip)!;
-  const byName: Record<string, Record<string, unknown>> = {
-    DepartmentRoster: { acronym: 'INFO', first: 20 },
-    Roster200: { acronym: 'INFO', first: 200 },
-    StudentByNip: { nip: someone.nip },
-    SemesterWithCourse: { id: u.semesters.find((s) => s.sessionId === 'INFO-BUT-FI-S1-2026')!.id },
-    CourseDetail: { id: course.id, first: 20 },
-    Courses: { department: 'INFO', first: 20 },
-    Semesters: { department: 'INFO', current: true },
-    Node: { id: Buffer.from(`Student:${someone.etudid}`).toString('base64') },
-  };
-  return byName[name] ?? {};
-}
+const variablesFor = (name: string, g: TestGateway) => exampleVariables(g.sims)[name] ?? {};
 
 const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
 

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
+import { generateDemoUniversity } from '../../src/simulators/demo-data/generate';
+import type { DemoUniversity } from '../../src/simulators/demo-data/types';
 
 /**
  * Replay of recorded Moodle request/response pairs (shared/fixtures/moodle*) against the simulator: the
@@ -93,4 +95,18 @@ function shape(value: unknown): unknown {
         .sort(),
     );
   return value === null ? null : typeof value;
+}
+
+/** A site with no demo data: only what a fresh Moodle has (the recordings' preconditions are added by each). */
+export function emptyUniversity(today: string): DemoUniversity {
+  return {
+    ...generateDemoUniversity({ students: 10, today }),
+    departments: [],
+    semesters: [],
+    students: [],
+    registrations: [],
+    moodleOnlyUsers: [],
+    extraCourses: [],
+    enrolments: [],
+  };
 }

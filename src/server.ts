@@ -4,8 +4,9 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createYoga } from 'graphql-yoga';
 import { Metrics } from './observability/metrics';
 import { knownOperationNames } from './observability/operations';
-import { requestScope } from './observability/request-context';
+import { requestScope, type RequestScope } from './observability/request-context';
 import { inSpan } from './observability/tracing';
+import { drain, InFlightRequests, shuttingDown } from './shutdown';
 import { observeOperations, requestLimits } from './yoga-plugins';
 import { readiness, type SelfCheck } from './health/readiness';
 import type { ResilienceOptions } from './upstreams/resilience';
@@ -84,6 +85,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const auth = createAuthenticator(security.auth);
   const limiter = opts.rateLimitStore ?? new MemoryRateLimitStore();
   const authFailures = new AuthFailureThrottle(security.authFailuresPerMinute, 60_000);
+  const inFlight = new InFlightRequests();
   const knownOperations = new Set(opts.operationNames ?? knownOperationNames());
   const metricsPort = opts.metricsEndpoint?.port;
   const metricsToken = opts.metricsEndpoint?.token;
@@ -151,6 +153,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   };
   const server = createServer(serverOptions, (req, res) => {
     handle(req, res).catch((err: unknown) => {
+      // A request the shutdown already answered: its handler's late answer has nowhere to go.
+      if (inFlight.wasCut(res)) return;
       opts.log.error({ err }, 'request failed before GraphQL');
       if (!res.headersSent) reply(res, 500, { errors: [{ message: 'Unexpected error.' }] });
     });
@@ -183,14 +187,22 @@ export function createGateway(opts: GatewayOptions): Gateway {
     // Liveness: answered first, so it never touches an upstream, a plugin or a rate limit.
     if (path === '/health') return reply(res, 200, { status: 'ok' });
     if (path === '/ready') {
+      if (inFlight.closing) return reply(res, 503, { ready: false, reason: 'shutting down' });
       const state = await health.ready();
       return reply(res, state.ready ? 200 : 503, state);
     }
     // On its own listener when METRICS_PORT is set, and then not here.
     if (path === '/metrics' && !metricsServer) return serveMetrics(req, res);
+    // Requests on a kept-alive connection after the shutdown began: to another replica.
+    if (inFlight.closing) {
+      res.setHeader('connection', 'close');
+      return reply(res, 503, shuttingDown());
+    }
     const requestId = safeRequestId(req.headers['x-request-id']) ?? randomUUID();
     res.setHeader('x-request-id', requestId);
-    return requestScope.run({ requestId }, () =>
+    const scope: RequestScope = { requestId };
+    inFlight.track(res, scope);
+    return requestScope.run(scope, () =>
       inSpan('graphql request', { 'http.method': req.method ?? '', 'request.id': requestId }, () =>
         serveGraphQL(req, res),
       ),
@@ -285,17 +297,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         metricsServer.closeAllConnections();
         await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       }
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Idle keep-alive sockets would hold close() open; requests in flight are left to finish, up to graceMs.
-      server.closeIdleConnections();
-      // Connections that finish their last request become idle: close them as they do.
-      const sweeper = setInterval(() => server.closeIdleConnections(), 100);
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-      await Promise.race([closed, late]);
-      clearTimeout(timer);
-      clearInterval(sweeper);
-      server.closeAllConnections();
+      await drain(server, inFlight, graceMs, opts.log);
       await Promise.all([scodoc.close(), moodle.close()]);
     },
   };

@@ -7,6 +7,7 @@ import type { SecurityConfig } from './config';
 import { upstreamBudget } from './graph/budget';
 import type { Metrics } from './observability/metrics';
 import { operationLabel } from './observability/operations';
+import { requestScope } from './observability/request-context';
 
 /**
  * The Yoga plugins around every GraphQL request: its limits (graphql-armor's depth, aliases, tokens and cost;
@@ -31,7 +32,7 @@ export function requestLimits(security: SecurityConfig, production: boolean): Pl
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
   ];
   if (!security.introspection) list.push(useDisableIntrospection());
-  if (production) list.push(hideSuggestions());
+  if (production) list.push(hideSuggestions(), hideParserDetails());
   list.push(upstreamBudget(limits.upstreamCalls));
   return list;
 }
@@ -41,10 +42,13 @@ export function observeOperations(metrics: Metrics, known: ReadonlySet<string>):
   return {
     onExecute({ args }: { args: ExecutionArgs }) {
       // Known names only: a client naming each request differently would otherwise grow /metrics unbounded.
-      const operation = operationLabel(
-        known,
-        getOperationAST(args.document, args.operationName)?.name?.value,
-      );
+      const ast = getOperationAST(args.document, args.operationName);
+      const operation = operationLabel(known, ast?.name?.value);
+      const scope = requestScope.getStore();
+      if (scope && ast) {
+        scope.operationType = ast.operation;
+        scope.operationName = operation;
+      }
       const started = performance.now();
       return {
         onExecuteDone({ result }) {
@@ -81,6 +85,34 @@ function hideSuggestions(): Plugin {
           ),
         );
       };
+    },
+  };
+}
+
+/**
+ * Yoga's JSON body parser puts the parser's own message in `extensions.originalError`, and that message quotes a
+ * slice of the body the client sent: in production the error keeps its message, code and HTTP status, not that.
+ */
+function hideParserDetails(): Plugin {
+  return {
+    onRequestParse({ requestParser, setRequestParser }) {
+      // User plugins run after Yoga's own parsers, so the parser Yoga chose for this request is already set.
+      if (!requestParser) return;
+      const parse = requestParser;
+      setRequestParser(async (request) => {
+        try {
+          return await parse(request);
+        } catch (err) {
+          if (!(err instanceof GraphQLError) || err.extensions.originalError === undefined)
+            throw err;
+          // Yoga answers 400 here only because originalError is set (else `spec` makes it 200 for
+          // application/json): without it, the status is stated plainly.
+          const { originalError: _hidden, http: _spec, ...extensions } = err.extensions;
+          throw new GraphQLError(err.message, {
+            extensions: { ...extensions, http: { status: 400 } },
+          });
+        }
+      });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  CreateMoodleAccountDocument,
   DepartmentAcronymsDocument,
   FaultProbeDocument,
   type FaultProbeQuery,
@@ -208,6 +209,38 @@ describe('graceful shutdown', () => {
     expect(res.status).toBe(200);
     expect(res.data?.departments).toHaveLength(5);
     await closing;
+    await g.sims.close();
+  });
+
+  it('SIGTERM grace: a request longer than the grace is answered 503 SHUTTING_DOWN, not reset', async () => {
+    const g = await startTestGateway({ students: 20 });
+    g.sims.scodoc!.setFaults({ latencyMs: 1500 });
+    const slow = g.query(DepartmentAcronymsDocument);
+    const write = g.query(CreateMoodleAccountDocument, {
+      nip: g.sims.university.students[0]!.nip!,
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    const closing = g.gateway.close({ graceMs: 300 });
+    const [read, mutation] = await Promise.all([slow, write]);
+    for (const res of [read, mutation]) {
+      expect(res.status).toBe(503);
+      expect(res.errors?.[0]?.extensions?.code).toBe('SHUTTING_DOWN');
+    }
+    expect(mutation.errors?.[0]?.message).toMatch(/may have been applied in part/);
+    await closing;
+    const cut = g.logLines
+      .filter((l) => l.includes('shutdown grace over'))
+      .map((l) => JSON.parse(l) as { mutation: boolean; operation: string });
+    expect(cut).toHaveLength(2);
+    expect(cut).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ mutation: false, operation: 'DepartmentAcronyms' }),
+        expect.objectContaining({ mutation: true, operation: 'CreateMoodleAccount' }),
+      ]),
+    );
+    // The handler's late answer after the cut is not an error.
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(g.logLines.filter((l) => l.includes('request failed before GraphQL'))).toEqual([]);
     await g.sims.close();
   });
 });

@@ -509,6 +509,22 @@ describe('production errors (low findings)', () => {
     expect(JSON.stringify(deep.errors)).not.toMatch(/limit of \d+|found \d+/);
   });
 
+  it('a malformed JSON body gets 400 BAD_REQUEST without the parser message quoting the body', async () => {
+    const res = await fetch(`${prod.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...everything },
+      body: '{"query": "{ departments { acronym } }", "secret-looking-slice',
+    });
+    const text = await res.text();
+    expect(res.status).toBe(400);
+    const body = JSON.parse(text) as { errors: { message: string; extensions: object }[] };
+    expect(body.errors[0]).toEqual({
+      message: 'POST body sent invalid JSON.',
+      extensions: { code: 'BAD_REQUEST' },
+    });
+    expect(text).not.toContain('secret-looking-slice');
+  });
+
   it('an INE look-up needs read:personal (an INE is personal data)', async () => {
     const s = prod.sims.university.students.find((x) => x.ine)!;
     const withRead = await prod.query(

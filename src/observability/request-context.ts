@@ -8,6 +8,9 @@ export interface RequestScope {
    * of each upstream is counted under this key (src/upstreams/fair-share.ts).
    */
   client?: string;
+  /** The operation being executed, once parsed: a shutdown that cuts it off says which it was. */
+  operationType?: 'query' | 'mutation' | 'subscription';
+  operationName?: string;
   /** The upstream calls this request may still make (MAX_UPSTREAM_CALLS), and those it made. */
   budget?: { limit: number; used: number };
 }

@@ -46,6 +46,38 @@ describe('configuration', () => {
     expect(() => loadConfig({ UPSTREAM_CLIENT_SHARE: '0' })).toThrow(/UPSTREAM_CLIENT_SHARE/);
   });
 
+  it('reads the hardening settings, with their defaults, and rejects bad values by name', () => {
+    const defaults = loadConfig({});
+    expect(defaults.logPersonalData).toBe('pseudonymous');
+    expect(defaults.security).toMatchObject({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+    });
+    expect(defaults.metrics).toEqual({ port: undefined, token: undefined });
+    const set = loadConfig({
+      LOG_PERSONAL_DATA: 'none',
+      AUTH_FAILURES_PER_MINUTE: '5',
+      REQUEST_TIMEOUT_MS: '5000',
+      HEADERS_TIMEOUT_MS: '2000',
+      METRICS_PORT: '9464',
+      METRICS_TOKEN: 'metrics-token-0123456789',
+    });
+    expect(set.logPersonalData).toBe('none');
+    expect(set.security).toMatchObject({
+      authFailuresPerMinute: 5,
+      requestTimeoutMs: 5000,
+      headersTimeoutMs: 2000,
+    });
+    expect(set.metrics).toEqual({ port: 9464, token: 'metrics-token-0123456789' });
+    for (const [name, value] of [
+      ['LOG_PERSONAL_DATA', 'some'],
+      ['REQUEST_TIMEOUT_MS', '-1'],
+      ['METRICS_PORT', 'nine'],
+    ] as const) {
+      expect(() => loadConfig({ [name]: value }), name).toThrow(new RegExp(name));
+    }
+  });
+
   it('names every bad variable on its own line, and never prints a value', () => {
     let err: ConfigError | undefined;
     try {

@@ -8,6 +8,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/build.ts'],
     // Every end-to-end test starts its own simulators on ephemeral ports, so files can run in parallel.
     pool: 'forks',
     testTimeout: 20_000,

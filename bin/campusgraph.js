@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// `npx campusgraph …` from the repository: runs src/cli.ts through tsx (no build step).
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli.ts');
+// `npx campusgraph …`: the CLI as built by `npm run build` (run by `npm ci` and `npm start`).
+await import('../dist/cli.js');

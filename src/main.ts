@@ -3,14 +3,7 @@ import { createLogger, type Logger } from './log';
 import { initTracing } from './observability/otel';
 import { runOrExit } from './process';
 import { createGateway, type Gateway } from './server';
-import type { MoodleConfig } from './upstreams/moodle/config';
-import type { ScodocConfig } from './upstreams/scodoc/config';
-import {
-  MOODLE_SIM_TOKEN,
-  SCODOC_SIM_PASSWORD,
-  SCODOC_SIM_USER,
-  startSimulators,
-} from './simulators/start';
+import { upstreamsOf } from './demo';
 
 /**
  * The self-check before serving: a refused ScoDoc account or Moodle token stops the start (nothing would
@@ -52,26 +45,8 @@ await runOrExit(async () => {
     );
   }
 
-  const sims = await startSimulators(
-    {
-      scodoc: config.scodoc.simulated,
-      moodle: config.moodle.simulated,
-      ...config.simulators,
-      host: '127.0.0.1',
-    },
-    log,
-  );
-  const scodoc: ScodocConfig = config.scodoc.simulated
-    ? {
-        ...config.scodoc,
-        url: `${sims.scodoc!.url}/ScoDoc`,
-        username: SCODOC_SIM_USER,
-        password: SCODOC_SIM_PASSWORD,
-      }
-    : config.scodoc;
-  const moodle: MoodleConfig = config.moodle.simulated
-    ? { ...config.moodle, url: sims.moodle!.url, token: MOODLE_SIM_TOKEN }
-    : config.moodle;
+  const upstreams = await upstreamsOf(config, log);
+  const { scodoc, moodle } = upstreams;
 
   const gateway = createGateway({
     scodoc,
@@ -121,7 +96,7 @@ await runOrExit(async () => {
       'shutting down: no new requests, finishing those in flight',
     );
     await gateway.close({ graceMs: config.shutdownGraceMs });
-    await sims.close();
+    await upstreams.close();
     await stopTracing();
   };
 });

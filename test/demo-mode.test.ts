@@ -10,7 +10,7 @@ afterAll(() => {
 
 /** `npm start` with no upstream configured: both simulators and the gateway, answering from simulated ScoDoc. */
 it('demo mode starts, answers departments from the simulated ScoDoc, and stops cleanly on SIGTERM', async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  child = spawn(process.execPath, ['dist/main.js'], {
     cwd: root,
     env: {
       ...process.env,
@@ -68,7 +68,7 @@ it('demo mode starts, answers departments from the simulated ScoDoc, and stops c
 }, 30_000);
 
 it('a bad configuration stops the start with one line per variable', async () => {
-  const bad = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const bad = spawn(process.execPath, ['dist/main.js'], {
     cwd: root,
     env: { ...process.env, PORT: 'x', MOODLE_URL: 'https://m.example.fr' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,7 +92,7 @@ it('refuses to start open in front of a real upstream; AUTH_DISABLED=true starts
     SCODOC_USERNAME: 'api',
     SCODOC_PASSWORD: 'sc0doc-pw',
   };
-  const refused = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const refused = spawn(process.execPath, ['dist/main.js'], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -103,7 +103,7 @@ it('refuses to start open in front of a real upstream; AUTH_DISABLED=true starts
   expect(stderr).toContain('clients must authenticate');
   expect(stderr).not.toContain('sc0doc-pw');
 
-  const open = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const open = spawn(process.execPath, ['dist/main.js'], {
     cwd: root,
     env: { ...env, AUTH_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { print } from 'graphql';
+import { DepartmentRosterDocument } from '../generated/operations';
 
-/** GraphiQL opens on the département roster, the most useful first query, read from schema/operations. */
-const roster = readFileSync(
-  fileURLToPath(new URL('../../schema/operations/DepartmentRoster.graphql', import.meta.url)),
-  'utf8',
-);
-
-export const GRAPHIQL_DEFAULT_QUERY = `${roster.trim()}\n\n# Variables: { "acronym": "INFO", "first": 20 }\n`;
+/**
+ * GraphiQL opens on the département roster, the most useful first query: from the generated documents, so a
+ * bundle reads no file at run time.
+ */
+export const GRAPHIQL_DEFAULT_QUERY = `${print(DepartmentRosterDocument)}\n\n# Variables: { "acronym": "INFO", "first": 20 }\n`;

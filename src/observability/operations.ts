@@ -1,22 +1,18 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const OPERATIONS_DIR = fileURLToPath(new URL('../../schema/operations/', import.meta.url));
+import * as operations from '../generated/operations';
 
 /**
- * The operation names metrics may carry as a label: those of the example operations
- * (schema/operations/**\/*.graphql), read once at startup. Any other name a client sends is counted as
- * `other`: a label taken from the client would let it grow /metrics without bound.
+ * The operation names metrics may carry as a label: those of the example operations (schema/operations,
+ * compiled into src/generated/operations.ts by codegen, so a bundle needs no file at run time). Any other name
+ * a client sends is counted as `other`: a label taken from the client would let it grow /metrics without bound.
  */
-export function knownOperationNames(dir: string = OPERATIONS_DIR): string[] {
+export function knownOperationNames(): string[] {
   const names = new Set<string>();
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' });
-  for (const file of files) {
-    if (!file.endsWith('.graphql')) continue;
-    const text = readFileSync(join(dir, file), 'utf8');
-    for (const m of text.matchAll(/\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g))
-      names.add(m[1]!);
+  for (const value of Object.values(operations)) {
+    if (typeof value !== 'object' || value === null || !('definitions' in value)) continue;
+    for (const def of (
+      value as { definitions: readonly { kind: string; name?: { value: string } }[] }
+    ).definitions)
+      if (def.kind === 'OperationDefinition' && def.name) names.add(def.name.value);
   }
   return [...names].sort();
 }

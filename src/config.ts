@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AccountPolicy } from './domain/accounts';
 import { linkingSchema, type LinkingRules } from './domain/linking';
 import { readFileSync } from 'node:fs';
+import { EnvFileError, readEnvironment, type EnvironmentSource } from './environment';
 import type { ApiKey, AuthSettings } from './auth/authenticate';
 import { SCOPES } from './auth/scopes';
 import { PERSONAL_DATA_POLICIES, type PersonalDataPolicy } from './personal-data';
@@ -31,6 +32,10 @@ const envSchema = linkingSchema.extend({
   PORT: port.default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** pretty (pino-pretty, for a terminal) or json (one object per line, for a log collector). */
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
+  /** Start even when an upstream cannot be reached (then /ready says 503 until it can). */
+  START_DEGRADED: z.enum(['true', 'false']).default('false'),
   /** Students' NIPs, INEs, names, e-mails and birth dates in log lines (README "Security"). */
   LOG_PERSONAL_DATA: z.enum(PERSONAL_DATA_POLICIES).default('pseudonymous'),
   /** HMAC key of the pseudonyms, to keep them stable across restarts; random per process when unset. */
@@ -139,10 +144,14 @@ type Upstream<T> =
   | (Omit<T, 'url' | 'username' | 'password' | 'token'> & { simulated: true });
 
 export interface Config {
+  /** The `.env` file read, if any: the start line says where the settings came from. */
+  source: EnvironmentSource;
   env: Env['NODE_ENV'];
   port: number;
   host: string;
   logLevel: Env['LOG_LEVEL'];
+  logFormat: 'pretty' | 'json';
+  startDegraded: boolean;
   logPersonalData: PersonalDataPolicy;
   logPseudonymKey?: string;
   scodoc: Upstream<ScodocConfig>;
@@ -193,14 +202,35 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(source);
+/**
+ * The configuration from `source`, or by default from the environment over the `.env` file (see
+ * environment.ts). An empty value counts as unset.
+ */
+export function loadConfig(source?: NodeJS.ProcessEnv): Config {
+  let origin: EnvironmentSource = { fromFile: 0 };
+  if (source === undefined) {
+    try {
+      ({ env: source, source: origin } = readEnvironment());
+    } catch (err) {
+      if (err instanceof EnvFileError) throw new ConfigError([err.message]);
+      throw err;
+    }
+  }
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(
+      Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''),
+    ),
+  );
   const problems: string[] = [];
   if (!parsed.success) {
+    // One line per variable, whatever number of rules it broke. Zod messages describe the expectation, never
+    // the received value, so secrets stay out.
+    const byVariable = new Map<string, string[]>();
     for (const issue of parsed.error.issues) {
-      // Zod messages describe the expectation, never the received value, so secrets stay out.
-      problems.push(`${issue.path.join('.')}: ${issue.message}`);
+      const name = issue.path.join('.');
+      byVariable.set(name, [...(byVariable.get(name) ?? []), issue.message]);
     }
+    for (const [name, messages] of byVariable) problems.push(`${name}: ${messages.join('; ')}`);
     throw new ConfigError(problems);
   }
   const env = parsed.data;
@@ -235,10 +265,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const graphiql = env.GRAPHIQL ? env.GRAPHIQL === 'true' : !production;
 
   return {
+    source: origin,
     env: env.NODE_ENV,
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
+    // Pretty by default only in development: production log collectors want one JSON object per line.
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json'),
+    startDegraded: env.START_DEGRADED === 'true',
     logPersonalData: env.LOG_PERSONAL_DATA,
     logPseudonymKey: env.LOG_PSEUDONYM_KEY,
     scodoc: env.SCODOC_URL

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
 import { currentRequestId } from './observability/request-context';
 import { personalDataFilter, type PersonalDataPolicy } from './personal-data';
@@ -30,6 +31,8 @@ function redactPaths(): string[] {
 
 export interface LoggerOptions {
   level?: string;
+  /** json (default): one object per line; pretty: pino-pretty, for a developer's terminal. */
+  format?: 'json' | 'pretty';
   /** Values that must never appear in any log line (tokens, passwords, API keys). */
   secrets?: Array<string | undefined>;
   /** Where lines go; stdout by default. Tests pass a stream to capture them. */
@@ -44,7 +47,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const secrets = (opts.secrets ?? []).filter(
     (s): s is string => typeof s === 'string' && s.length >= 4,
   );
-  const target = opts.destination ?? process.stdout;
+  const target = prettyIf(opts.format === 'pretty', opts.destination ?? process.stdout);
   const personal = personalDataFilter(opts.personalData ?? 'pseudonymous', opts.pseudonymKey);
   // A plain object with a synchronous write(): lines are handed over at once, so nothing is lost on a crash.
   const scrubbing = {
@@ -75,4 +78,22 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     },
     scrubbing,
   );
+}
+
+/**
+ * pino-pretty as a synchronous stream in front of the destination (after the scrubbing, so a pretty line is
+ * as clean as a JSON one). Loaded only when asked for: production, which logs JSON, never loads it.
+ */
+function prettyIf(pretty: boolean, destination: NodeJS.WritableStream): NodeJS.WritableStream {
+  if (!pretty) return destination;
+  const load = createRequire(import.meta.url);
+  const prettyStream = load('pino-pretty') as typeof import('pino-pretty');
+  return prettyStream({
+    sync: true,
+    destination,
+    colorize: 'isTTY' in destination && destination.isTTY === true,
+    ignore: 'pid,hostname',
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+  });
 }

@@ -1,31 +1,71 @@
-import { ConfigError, loadConfig, requireServerAuth, secretsOf } from './config';
+import { ConfigError, loadConfig, requireServerAuth, secretsOf, type Config } from './config';
+import { upstreamsOf, type Upstreams } from './demo';
 import { createLogger, type Logger } from './log';
 import { initTracing } from './observability/otel';
 import { runOrExit } from './process';
 import { createGateway, type Gateway } from './server';
-import { upstreamsOf } from './demo';
+import { listenProblem, upstreamProblems } from './startup';
 
 /**
- * The self-check before serving: a refused ScoDoc account or Moodle token stops the start (nothing would
- * work); anything else it finds (a missing function or route, a capability whose absence makes look-ups
- * answer nothing) is logged as a warning with its fix, and stays visible in /ready.
+ * The self-check before serving: refused credentials, or an upstream that cannot be reached (unless
+ * START_DEGRADED=true), stop the start with a line naming the variable; anything else it finds (a missing
+ * function or route, a capability whose absence makes look-ups answer nothing) is logged as a warning with
+ * its fix, and stays visible in /ready.
  */
-async function checkUpstreams(gateway: Gateway, log: Logger): Promise<void> {
-  const { scodoc, moodle } = await gateway.selfCheck();
-  const refused = [
-    scodoc.unauthorized ? `ScoDoc: ${scodoc.error}` : null,
-    moodle.unauthorized ? `Moodle: ${moodle.error}` : null,
-  ].filter((p): p is string => p !== null);
-  if (refused.length > 0) throw new ConfigError(refused);
-  for (const [system, check] of [
-    ['scodoc', scodoc],
-    ['moodle', moodle],
-  ] as const) {
-    if (check.error)
-      log.warn({ upstream: system }, `${system} could not be checked: ${check.error}`);
-    for (const problem of check.problems) log.warn({ upstream: system }, problem);
+async function checkUpstreams(gateway: Gateway, log: Logger, degraded: boolean): Promise<void> {
+  const check = await gateway.selfCheck();
+  const { fatal, warnings } = upstreamProblems(check, degraded);
+  if (fatal.length > 0) throw new ConfigError(fatal);
+  for (const { upstream, message } of warnings) log.warn({ upstream }, message);
+  if (check.moodle.reachable)
+    log.info({ release: check.moodle.release, version: check.moodle.version }, 'Moodle');
+}
+
+async function listen(gateway: Gateway, config: Config): Promise<string> {
+  try {
+    return await gateway.listen(config.port, config.host);
+  } catch (err) {
+    const ports = [
+      { variable: 'PORT', port: config.port },
+      { variable: 'METRICS_PORT', port: config.metrics.port ?? 0 },
+    ];
+    const problem = listenProblem(err, ports, { variable: 'HOST', value: config.host });
+    throw problem ? new ConfigError([problem]) : err;
   }
-  if (moodle.reachable) log.info({ release: moodle.release, version: moodle.version }, 'Moodle');
+}
+
+/** What is real and what is not, said once at start: a log line, and in development a short banner. */
+function announce(config: Config, upstreams: Upstreams, url: string, log: Logger): void {
+  const side = (simulated: boolean, at: string) =>
+    simulated ? `simulated at ${at}: its changes vanish on restart` : `real, ${at}`;
+  const scodoc = side(config.scodoc.simulated, upstreams.scodoc.url);
+  const moodle = side(config.moodle.simulated, upstreams.moodle.url);
+  const mode =
+    config.scodoc.simulated && config.moodle.simulated
+      ? 'demo mode: both upstreams simulated'
+      : config.scodoc.simulated || config.moodle.simulated
+        ? `hybrid: ScoDoc ${config.scodoc.simulated ? 'simulated' : 'real'}, Moodle ${config.moodle.simulated ? 'simulated' : 'real'}`
+        : 'ScoDoc and Moodle real';
+  const graphiql = config.security.graphiql ? `GraphiQL at ${url}/graphql` : 'GraphiQL off';
+  const settings = config.source.file
+    ? `${config.source.fromFile} setting(s) from ${config.source.file}, the environment wins`
+    : 'settings from the environment';
+  log.info(
+    { graphql: `${url}/graphql`, graphiql: config.security.graphiql, scodoc, moodle, settings },
+    `Campus Graph ready (${mode}) at ${url}/graphql; ${graphiql}`,
+  );
+  if (config.env !== 'development') return;
+  process.stdout.write(
+    [
+      '',
+      `Campus Graph (${mode}): GraphQL at ${url}/graphql, ${graphiql}`,
+      `  ScoDoc: ${scodoc}`,
+      `  Moodle: ${moodle}`,
+      `  ${settings}`,
+      '',
+      '',
+    ].join('\n'),
+  );
 }
 
 // `npm start`: the gateway. Each upstream without a configured URL is simulated on loopback (demo mode).
@@ -35,6 +75,7 @@ await runOrExit(async () => {
   const stopTracing = initTracing({ endpoint: config.otelEndpoint });
   const log = createLogger({
     level: config.logLevel,
+    format: config.logFormat,
     secrets: secretsOf(config),
     personalData: config.logPersonalData,
     pseudonymKey: config.logPseudonymKey,
@@ -45,12 +86,10 @@ await runOrExit(async () => {
     );
   }
 
-  const upstreams = await upstreamsOf(config, log);
-  const { scodoc, moodle } = upstreams;
-
+  const upstreams = await startUpstreams(config, log);
   const gateway = createGateway({
-    scodoc,
-    moodle,
+    scodoc: upstreams.scodoc,
+    moodle: upstreams.moodle,
     log,
     production: config.env === 'production',
     linking: config.linking,
@@ -61,34 +100,14 @@ await runOrExit(async () => {
     resilience: config.resilience,
     metricsEndpoint: config.metrics,
   });
-  await checkUpstreams(gateway, log);
-  const url = await gateway.listen(config.port, config.host);
-  const simulatedNote = 'simulated: its changes vanish when the gateway stops';
-  const mode =
-    config.scodoc.simulated && config.moodle.simulated
-      ? 'demo mode: both upstreams simulated'
-      : config.scodoc.simulated || config.moodle.simulated
-        ? `hybrid: ScoDoc ${config.scodoc.simulated ? 'simulated' : 'real'}, Moodle ${config.moodle.simulated ? 'simulated' : 'real'}`
-        : 'both upstreams real';
-  log.info(
-    {
-      graphql: `${url}/graphql`,
-      health: `${url}/health`,
-      scodoc: config.scodoc.simulated ? `${simulatedNote} (${scodoc.url})` : 'real (SCODOC_URL)',
-      moodle: config.moodle.simulated ? `${simulatedNote} (${moodle.url})` : 'real (MOODLE_URL)',
-    },
-    `Campus Graph ready (${mode})`,
-  );
-  process.stdout.write(
-    [
-      '',
-      `Campus Graph (${mode}): GraphiQL at ${url}/graphql`,
-      `  ScoDoc: ${config.scodoc.simulated ? `simulated at ${scodoc.url} — its changes vanish on restart` : `real, ${scodoc.url}`}`,
-      `  Moodle: ${config.moodle.simulated ? `simulated at ${moodle.url} — its changes vanish on restart` : `real, ${moodle.url}`}`,
-      '',
-      '',
-    ].join('\n'),
-  );
+  try {
+    await checkUpstreams(gateway, log, config.startDegraded);
+    announce(config, upstreams, await listen(gateway, config), log);
+  } catch (err) {
+    await gateway.close({ graceMs: 0 });
+    await upstreams.close();
+    throw err;
+  }
 
   return async () => {
     log.info(
@@ -100,3 +119,17 @@ await runOrExit(async () => {
     await stopTracing();
   };
 });
+
+/** The configured upstreams, with a simulator for each that has no URL; a simulator's port in use is named. */
+async function startUpstreams(config: Config, log: Logger): Promise<Upstreams> {
+  try {
+    return await upstreamsOf(config, log);
+  } catch (err) {
+    const ports = [
+      { variable: 'SCODOC_SIM_PORT', port: config.simulators.scodocPort },
+      { variable: 'MOODLE_SIM_PORT', port: config.simulators.moodlePort },
+    ];
+    const problem = listenProblem(err, ports, { variable: 'HOST', value: '127.0.0.1' });
+    throw problem ? new ConfigError([problem]) : err;
+  }
+}

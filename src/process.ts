@@ -10,7 +10,12 @@ export async function runOrExit(start: () => Promise<() => Promise<void>>): Prom
     close = await start();
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
+      // One problem, one line (what to change is in it); several, one line each under a heading.
+      process.stderr.write(
+        err.problems.length === 1
+          ? `Campus Graph cannot start: ${err.problems[0]}\n`
+          : `${err.message}\n`,
+      );
     } else {
       process.stderr.write(`Failed to start: ${(err as Error).message}\n`);
     }

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, requireServerAuth, secretsOf } from '../src/config';
+import { readEnvironment } from '../src/environment';
 
 describe('configuration', () => {
   it('defaults to demo mode with both upstreams simulated', () => {
@@ -76,6 +77,27 @@ describe('configuration', () => {
     ] as const) {
       expect(() => loadConfig({ [name]: value }), name).toThrow(new RegExp(name));
     }
+  });
+
+  it('.env: read from the working directory, the environment wins, empty means unset, ENV_FILE names another', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cg-env-'));
+    writeFileSync(join(dir, '.env'), 'PORT=4010\nHOST=127.0.0.1\nMOODLE_URL=\n# a comment\n');
+    writeFileSync(join(dir, 'other.env'), 'PORT=4020\n');
+    const { env, source } = readEnvironment({ PORT: '4011', LOG_LEVEL: '' }, dir);
+    expect(env).toEqual({ PORT: '4011', HOST: '127.0.0.1' });
+    expect(source).toEqual({ file: '.env', fromFile: 2 });
+    // An empty value in the environment does not hide the file's.
+    expect(readEnvironment({ PORT: ' ' }, dir).env.PORT).toBe('4010');
+    expect(readEnvironment({ ENV_FILE: 'other.env' }, dir).env.PORT).toBe('4020');
+    expect(readEnvironment({ ENV_FILE: 'none' }, dir).source).toEqual({ fromFile: 0 });
+    expect(readEnvironment({}, tmpdir()).source.fromFile).toBe(0);
+    expect(() => readEnvironment({ ENV_FILE: 'missing.env' }, dir)).toThrow(/ENV_FILE/);
+  });
+
+  it('empty values are unset: the shipped .env.example is valid as it is', () => {
+    expect(() =>
+      loadConfig({ SCODOC_URL: '', MOODLE_URL: ' ', GRAPHIQL: '', JWT_JWKS_URL: '' }),
+    ).not.toThrow();
   });
 
   it('names every bad variable on its own line, and never prints a value', () => {

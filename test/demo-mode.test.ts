@@ -1,51 +1,30 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { startSimulators } from '../src/simulators/start';
+import { runGateway, startEnv, startGateway } from './support/process';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-let child: ChildProcess | undefined;
-afterAll(() => {
-  child?.kill('SIGKILL');
-});
 
-/** `npm start` with no upstream configured: both simulators and the gateway, answering from simulated ScoDoc. */
-it('demo mode starts, answers departments from the simulated ScoDoc, and stops cleanly on SIGTERM', async () => {
-  child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: '0',
-      SCODOC_SIM_PORT: '0',
-      MOODLE_SIM_PORT: '0',
-      DEMO_STUDENTS: '100',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 20 s:\n${output}`)), 20_000);
-    child!.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const m = /GraphiQL at (http:\/\/\S+)\/graphql/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child!.on('exit', (code) => reject(new Error(`exited ${code}:\n${output}`)));
-  });
-  expect(output).toContain('ScoDoc simulator started');
-  expect(output).toContain('Campus Graph ready (demo mode: both upstreams simulated)');
-  // Said on the start line: a simulated upstream's changes do not survive a restart.
-  expect(output).toContain('its changes vanish on restart');
-
+async function departments(url: string): Promise<unknown> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: '{ departments { acronym } }' }),
   });
-  expect(await res.json()).toEqual({
+  return res.json();
+}
+
+/** `npm start` with no upstream configured: both simulators and the gateway, answering from simulated ScoDoc. */
+it('demo mode starts, answers departments from the simulated ScoDoc, and stops cleanly on SIGTERM', async () => {
+  const gw = await startGateway(startEnv({ DEMO_STUDENTS: '100' }));
+  expect(gw.output()).toContain('ScoDoc simulator started');
+  expect(gw.output()).toContain('Campus Graph ready (demo mode: both upstreams simulated)');
+  // Said on the start line: a simulated upstream's changes do not survive a restart.
+  expect(gw.output()).toContain('its changes vanish on restart');
+  expect(await departments(gw.url)).toEqual({
     data: {
       departments: [
         { acronym: 'INFO' },
@@ -56,70 +35,140 @@ it('demo mode starts, answers departments from the simulated ScoDoc, and stops c
       ],
     },
   });
-  expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
-  const graphiql = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
-  expect(await graphiql.text()).toContain('DepartmentRoster');
-
-  const exited = new Promise<number | null>((resolve) =>
-    child!.on('exit', (code) => resolve(code)),
-  );
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  expect(await (await fetch(`${gw.url}/health`)).json()).toEqual({ status: 'ok' });
+  expect(await gw.stop()).toBe(0);
 }, 30_000);
 
-it('a bad configuration stops the start with one line per variable', async () => {
-  const bad = spawn(process.execPath, ['dist/main.js'], {
-    cwd: root,
-    env: { ...process.env, PORT: 'x', MOODLE_URL: 'https://m.example.fr' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  bad.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number | null>((resolve) => bad.on('exit', resolve));
-  expect(code).toBe(1);
-  expect(stderr).toContain('PORT:');
-  expect(stderr).not.toContain('at ');
-}, 20_000);
+describe('configuration as people expect', () => {
+  it('.env.example copied to .env as shipped starts the demo (empty values are unset)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'campus-graph-env-'));
+    copyFileSync(join(root, '.env.example'), join(dir, '.env'));
+    const env = startEnv();
+    delete env.ENV_FILE;
+    // The shipped file says PORT=4000 and the simulators' ports: the environment wins over the file.
+    const gw = await startGateway(env, dir);
+    expect(gw.output()).toMatch(/setting\(s\) from \.env, the environment wins/);
+    const answer = (await departments(gw.url)) as { data?: { departments: unknown[] } };
+    expect(answer.data?.departments).toHaveLength(5);
+    expect(await gw.stop()).toBe(0);
+  }, 30_000);
 
-it('refuses to start open in front of a real upstream; AUTH_DISABLED=true starts with a warning', async () => {
-  const env = {
-    ...process.env,
-    PORT: '0',
-    MOODLE_SIM_PORT: '0',
-    SCODOC_SIM_PORT: '0',
-    DEMO_STUDENTS: '20',
-    SCODOC_URL: 'http://127.0.0.1:9/ScoDoc',
-    SCODOC_USERNAME: 'api',
-    SCODOC_PASSWORD: 'sc0doc-pw',
-  };
-  const refused = spawn(process.execPath, ['dist/main.js'], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  refused.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  expect(await new Promise((resolve) => refused.on('exit', resolve))).toBe(1);
-  expect(stderr).toContain('clients must authenticate');
-  expect(stderr).not.toContain('sc0doc-pw');
+  it('.env is read, and a variable set in the environment wins over it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'campus-graph-env-'));
+    writeFileSync(join(dir, '.env'), 'PORT=1\nDEMO_STUDENTS=30\nGRAPHIQL=false\nLOG_FORMAT=json\n');
+    const env = startEnv();
+    delete env.ENV_FILE;
+    delete env.DEMO_STUDENTS;
+    delete env.LOG_FORMAT;
+    const gw = await startGateway(env, dir);
+    // PORT=0 from the environment (not the file's 1); GRAPHIQL and the log format from the file.
+    expect(gw.output()).toContain('GraphiQL off');
+    expect(gw.output().split('\n')[0]).toMatch(/^\{"level"/);
+    const html = await fetch(`${gw.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(html.headers.get('content-type') ?? '').not.toContain('text/html');
+    expect(await gw.stop()).toBe(0);
+  }, 30_000);
 
-  const open = spawn(process.execPath, ['dist/main.js'], {
-    cwd: root,
-    env: { ...env, AUTH_DISABLED: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start: ${stdout}`)), 20_000);
-    open.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      if (stdout.includes('GraphiQL at')) {
-        clearTimeout(timer);
-        resolve();
-      }
+  it('a bad configuration stops the start with one line per variable', async () => {
+    const { code, stderr } = await runGateway(
+      startEnv({ PORT: 'x', MOODLE_URL: 'ftp://m.example.fr' }),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^ {2}- PORT: .*$/m);
+    // One line for MOODLE_URL, whatever number of rules it broke.
+    expect(stderr.match(/- MOODLE_URL:/g)).toHaveLength(1);
+    expect(stderr).not.toContain('at ');
+  }, 20_000);
+});
+
+describe('every start failure is one line naming the variable', () => {
+  it('port in use: PORT', async () => {
+    const gw = await startGateway(startEnv());
+    const port = new URL(gw.url).port;
+    const { code, stderr, stdout } = await runGateway(startEnv({ PORT: port }));
+    await gw.stop();
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(
+      new RegExp(`^Campus Graph cannot start: PORT: port ${port} is already in use`),
+    );
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stdout).not.toContain('ready');
+  }, 40_000);
+
+  it('bad host: HOST', async () => {
+    const { code, stderr } = await runGateway(startEnv({ HOST: 'no-such-host.invalid' }));
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      'Campus Graph cannot start: HOST: no-such-host.invalid does not resolve to an address of this machine',
+    );
+  }, 20_000);
+
+  it('a Moodle that refuses the token: MOODLE_TOKEN, and no "ready"', async () => {
+    const sims = await startSimulators({
+      scodoc: false,
+      moodle: true,
+      scodocPort: 0,
+      moodlePort: 0,
+      seed: 2026,
+      students: 20,
     });
-  });
-  expect(stdout).toContain('AUTH_DISABLED=true with a real upstream');
-  open.kill('SIGTERM');
-  await new Promise((resolve) => open.on('exit', resolve));
-}, 30_000);
+    try {
+      const { code, stderr, stdout } = await runGateway(
+        startEnv({
+          MOODLE_URL: sims.moodle!.url,
+          MOODLE_TOKEN: 'not-the-token-0123',
+          AUTH_DISABLED: 'true',
+        }),
+      );
+      expect(code).toBe(1);
+      expect(stderr.trim()).toMatch(/^Campus Graph cannot start: MOODLE_TOKEN: .*token/);
+      expect(stderr).not.toContain('not-the-token-0123');
+      expect(stdout).not.toContain('ready');
+    } finally {
+      await sims.close();
+    }
+  }, 30_000);
+
+  it('an upstream that cannot be reached: SCODOC_URL, unless START_DEGRADED=true', async () => {
+    const env = startEnv({
+      SCODOC_URL: 'http://127.0.0.1:9/ScoDoc',
+      SCODOC_USERNAME: 'api',
+      SCODOC_PASSWORD: 'sc0doc-pw',
+      AUTH_DISABLED: 'true',
+    });
+    const { code, stderr } = await runGateway(env);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(/^Campus Graph cannot start: SCODOC_URL: .*START_DEGRADED=true/);
+    expect(stderr).not.toContain('sc0doc-pw');
+
+    const degraded = await startGateway({ ...env, START_DEGRADED: 'true' });
+    expect(degraded.output()).toContain('AUTH_DISABLED=true with a real upstream');
+    expect(degraded.output()).toContain('hybrid: ScoDoc real, Moodle simulated');
+    expect((await fetch(`${degraded.url}/ready`)).status).toBe(503);
+    expect(await degraded.stop()).toBe(0);
+  }, 40_000);
+
+  it('refuses to start open in front of a real upstream', async () => {
+    const { code, stderr } = await runGateway(
+      startEnv({
+        SCODOC_URL: 'http://127.0.0.1:9/ScoDoc',
+        SCODOC_USERNAME: 'api',
+        SCODOC_PASSWORD: 'sc0doc-pw',
+      }),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain('clients must authenticate');
+    expect(stderr).not.toContain('sc0doc-pw');
+  }, 20_000);
+
+  it('production says GraphiQL is off, and logs JSON', async () => {
+    const gw = await startGateway(
+      startEnv({ NODE_ENV: 'production', AUTH_DISABLED: 'true', LOG_FORMAT: '' }),
+    );
+    const lines = gw.output().trim().split('\n');
+    for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+    expect(gw.output()).toContain('GraphiQL off');
+    expect(gw.output()).not.toContain('GraphiQL at');
+    expect(await gw.stop()).toBe(0);
+  }, 30_000);
+});

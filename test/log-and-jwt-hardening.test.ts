@@ -151,6 +151,50 @@ describe('personal data in logs', () => {
   });
 });
 
+describe('log lines people can read', () => {
+  const parsed = () =>
+    gw.logLines.map((l) => JSON.parse(l) as { level: number; msg: string; err?: object });
+
+  it('one failed Moodle call nulling five fields is one log line, without a stack', async () => {
+    gw.logLines.length = 0;
+    gw.sims.moodle!.setFaults({ down: true });
+    try {
+      const res = await gw.query(
+        '{ departments { acronym moodleCategoryId } }',
+        undefined,
+        bearer(ALL.key),
+      );
+      expect(res.errors?.length).toBe(5);
+    } finally {
+      gw.reset();
+    }
+    const failures = parsed().filter((l) => l.msg.startsWith('upstream failure'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ level: 40, upstream: 'moodle' });
+    expect(gw.logLines.join('\n')).not.toContain('stack');
+  });
+
+  it('caller mistakes (FORBIDDEN, BAD_USER_INPUT) are logged at info, without a stack', async () => {
+    gw.logLines.length = 0;
+    const forbidden = await gw.query(
+      `{ student(nip: "${someNip}") { etudid ine } }`,
+      undefined,
+      bearer(READER.key),
+    );
+    const badInput = await gw.query(
+      '{ student(nip: "..") { etudid } }',
+      undefined,
+      bearer(ALL.key),
+    );
+    expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(badInput.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const lines = parsed();
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(line.level, line.msg).toBeLessThanOrEqual(30);
+    expect(gw.logLines.join('\n')).not.toContain('stack');
+  });
+});
+
 describe('JWT', () => {
   const sign = (claims: Record<string, unknown>, expires: string | null = '5m') => {
     const token = new SignJWT(claims)

@@ -31,3 +31,18 @@ it('redacts secrets by key and scrubs configured secret values from every line, 
   expect(JSON.stringify(upstream)).not.toContain('debuginfo');
   expect(lines).toHaveLength(3);
 });
+
+it('pretty format (development): one readable line per event, secrets scrubbed just the same', () => {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write: (chunk, _e, done) => (lines.push(String(chunk)), done()),
+  });
+  const log = createLogger({ destination, format: 'pretty', secrets: ['tok-123456'] });
+  log.info({ upstream: 'moodle', token: 'x' }, 'called with tok-123456');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(
+    /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: called with \[REDACTED\] \{.*"upstream":"moodle"/,
+  );
+  expect(lines[0]).not.toContain('tok-123456');
+  expect(() => JSON.parse(lines[0]!) as unknown).toThrow();
+});

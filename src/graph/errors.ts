@@ -29,6 +29,9 @@ function isGraphQLError(e: unknown): e is GraphQLErrorLike {
   return e instanceof Error && e.name === 'GraphQLError';
 }
 
+/** Upstream failures already logged: a WeakSet, so it holds nothing once the request's errors are gone. */
+const logged = new WeakSet<UpstreamError>();
+
 /**
  * Turns what a resolver threw into what a client may see. Upstream failures keep their safe message and say
  * which system failed; errors we raised on purpose (bad input) pass as they are; anything unexpected is
@@ -42,8 +45,21 @@ export function maskError(error: unknown, message: string, log: Logger): Error {
   const original = located?.originalError ?? error;
   const where = { nodes: located?.nodes as never, path: located?.path };
   if (isUpstreamError(original)) {
-    // The upstream's own diagnostics (Moodle debuginfo, zod issues) go to this log line only.
-    log.warn({ err: original, detail: original.detail, path: located?.path }, 'upstream failure');
+    // One failed call can null many fields (every département's category): one line for the failure, not one
+    // per field, and no stack (an outage is an event, not a bug). The upstream's own diagnostics (Moodle
+    // debuginfo, zod issues) go to this line only.
+    if (!logged.has(original)) {
+      logged.add(original);
+      log.warn(
+        {
+          upstream: original.system,
+          code: original.code,
+          detail: original.detail,
+          path: located?.path,
+        },
+        `upstream failure: ${original.message}`,
+      );
+    }
     return createGraphQLError(original.message, {
       ...where,
       extensions: { code: upstreamErrorCode(original), upstream: original.system },

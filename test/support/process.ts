@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const MAIN = `${root}dist/main.js`;
+
+/** The environment of a test start: no .env of the developer's, ephemeral ports, a small demo university. */
+export function startEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ENV_FILE: 'none',
+    PORT: '0',
+    SCODOC_SIM_PORT: '0',
+    MOODLE_SIM_PORT: '0',
+    DEMO_STUDENTS: '20',
+    LOG_FORMAT: 'json',
+    ...extra,
+  };
+}
+
+/** `node dist/main.js` (what `npm start` runs) until it exits: for starts that must fail. */
+export function runGateway(
+  env: NodeJS.ProcessEnv,
+  cwd: string = root,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [MAIN], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+/** A started gateway: its URL once the "ready" line is out, and a stop that sends SIGTERM. */
+export async function startGateway(
+  env: NodeJS.ProcessEnv,
+  cwd: string = root,
+): Promise<{ url: string; output: () => string; stop: () => Promise<number | null> }> {
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start within 20 s:\n${output}`)), 20_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /Campus Graph ready \([^)]*\) at (http:\/\/\S+)\/graphql/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    void exited.then((code) => reject(new Error(`exited ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    output: () => output,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

@@ -2,7 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config';
 import { startTestGateway } from '../test/support/gateway';
-import { exampleVariables, LOWER_BOUNDS } from '../test/support/lower-bounds';
+import { exampleVariables } from '../src/graph/examples';
+import { LOWER_BOUNDS } from '../test/support/lower-bounds';
 
 /**
  * Per example operation (schema/operations), plus a 200-student roster and the fan-out query of the

@@ -19,9 +19,9 @@ import type { LinkingRules } from './domain/linking';
 import { ListCache } from './domain/list-cache';
 import { createContextFactory } from './graph/context';
 import { maskError, yogaErrorLogged } from './graph/errors';
-import { GRAPHIQL_DEFAULT_QUERY } from './graph/examples';
 import { createResponseCache } from './graph/response-cache';
 import { schema } from './graph/schema';
+import { selfHostedGraphiQL } from './graphiql';
 import type { Logger } from './log';
 import { createMoodleClient } from './upstreams/moodle/client';
 import type { MoodleConfig } from './upstreams/moodle/config';
@@ -94,6 +94,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     responseCacheTtlMs > 0
       ? createResponseCache({ schema, ttlMs: responseCacheTtlMs, metrics, log: opts.log })
       : undefined;
+  const graphiql = security.graphiql ? selfHostedGraphiQL('Campus Graph') : null;
   const yoga = createYoga<{ req: AuthenticatedRequest }>({
     schema,
     context: createContextFactory({
@@ -107,9 +108,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       responseCache,
     }),
     graphqlEndpoint: '/graphql',
-    graphiql: security.graphiql
-      ? { title: 'Campus Graph', defaultQuery: GRAPHIQL_DEFAULT_QUERY }
-      : false,
+    graphiql: graphiql?.options ?? false,
+    renderGraphiQL: graphiql?.render,
     cors:
       security.corsOrigins.length > 0
         ? {
@@ -198,6 +198,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       res.setHeader('connection', 'close');
       return reply(res, 503, shuttingDown());
     }
+    // GraphiQL's scripts and styles: static, public (the npm package's), so before authentication.
+    if (graphiql && (await graphiql.serve(req, res))) return;
     const requestId = safeRequestId(req.headers['x-request-id']) ?? randomUUID();
     res.setHeader('x-request-id', requestId);
     const scope: RequestScope = { requestId };

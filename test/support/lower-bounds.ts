@@ -1,5 +1,8 @@
 import type { RunningSimulators } from '../../src/simulators/start';
 
+// The examples' variables live beside the examples, for GraphiQL's tabs too.
+export { exampleVariables } from '../../src/graph/examples';
+
 /**
  * The fewest upstream calls each example operation can make for its answer, from cold caches, given what
  * ScoDoc and Moodle offer (which routes batch, which do not), and its critical path: the upstream round trips
@@ -122,23 +125,3 @@ export const LOWER_BOUNDS: Record<string, LowerBound> = {
     calls: (data) => 2 + (data as SemestersData).semesters.length,
   },
 };
-
-/** The variables each example operation is run with, by the bench and the tests alike. */
-export function exampleVariables(sims: RunningSimulators): Record<string, Record<string, unknown>> {
-  const u = sims.university;
-  const course = [...sims.moodle!.store.courses.values()].find(
-    (c) => c.idnumber === 'INFO-BUT-FI-S1-2026',
-  )!;
-  const someone = u.students.find((s) => s.moodle === 'active' && s.moodleIdnumber === s.nip)!;
-  return {
-    DepartmentRoster: { acronym: 'INFO', first: 20 },
-    Roster200: { acronym: 'INFO', first: 200 },
-    Departments: {},
-    StudentByNip: { nip: someone.nip },
-    SemesterWithCourse: { id: u.semesters.find((s) => s.sessionId === 'INFO-BUT-FI-S1-2026')!.id },
-    CourseDetail: { id: course.id, first: 20 },
-    Courses: { department: 'INFO', first: 20 },
-    Semesters: { department: 'INFO', current: true },
-    Node: { id: Buffer.from(`Student:${someone.etudid}`).toString('base64') },
-  };
-}

@@ -72,7 +72,7 @@ function announce(config: Config, upstreams: Upstreams, url: string, log: Logger
 await runOrExit(async () => {
   const config = loadConfig();
   requireServerAuth(config);
-  const stopTracing = initTracing({ endpoint: config.otelEndpoint });
+  const stopTracing = await initTracing({ endpoint: config.otelEndpoint });
   const log = createLogger({
     level: config.logLevel,
     format: config.logFormat,

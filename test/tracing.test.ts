@@ -8,7 +8,7 @@ const exporter = new InMemorySpanExporter();
 let stop: () => Promise<void>;
 let gw: TestGateway;
 beforeAll(async () => {
-  stop = initTracing({ exporter });
+  stop = await initTracing({ exporter });
   gw = await startTestGateway({ students: 30 });
 });
 afterAll(async () => {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import stableStringify from 'fast-json-stable-stringify';
 import {
   createInMemoryCache,
   useResponseCache,
@@ -80,6 +82,19 @@ export function createResponseCache(opts: {
     ttl: opts.ttlMs,
     // Yoga's node listener hands the plugin {req, res}: the caller authenticated in server.ts is on req.
     session: (_request, context) => cacheSessionOf(context.req?.caller ?? NOBODY),
+    // The plugin's default key is SHA-256 through WebCrypto: an async thread-pool job per request, a tenth
+    // of the CPU of a cheap query (bench/runtime.ts). node:crypto hashes the same text synchronously.
+    buildResponseCacheKey: ({ documentString, operationName, variableValues, sessionId }) =>
+      createHash('sha256')
+        .update(
+          [
+            documentString,
+            operationName ?? '',
+            stableStringify(variableValues ?? {}),
+            sessionId ?? '',
+          ].join('|'),
+        )
+        .digest('hex'),
     // `__schema` is never cached by the plugin itself; `__type` neither, here.
     ttlPerSchemaCoordinate: { 'Query.__schema': 0, 'Query.__type': 0 },
     // No `extensions.responseCache` in answers (the plugin adds it when NODE_ENV=development).

@@ -1,0 +1,206 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+/**
+ * `npm run bench:runtime`: the production artifact (`node dist/main.js`, NODE_ENV=production, upstreams in a
+ * process of their own) against a raw Yoga server over the same schema with nothing else (bench/raw-yoga.ts),
+ * side by side on `{ __typename }`, rounds alternated so machine noise hits both; then the gateway alone under
+ * sustained mixed load (the example queries), its peak RSS read from the kernel (VmHWM).
+ *
+ * Env: ROUNDS (3), SECONDS (8 per round), LOAD_SECONDS (40), CONNECTIONS (10), GATEWAY_NODE_FLAGS (those of
+ * `npm start`).
+ */
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const SECONDS = Number(process.env.SECONDS ?? 8);
+const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 40);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a process and waits for `ready` in its output. */
+async function start(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ENV_FILE: 'none', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start:\n${output}`)), 30_000);
+    const read = (c: Buffer) => {
+      output += c.toString();
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.once('exit', (code) => reject(new Error(`exited ${code}:\n${output}`)));
+  });
+  child.stdout.resume();
+  child.stderr.resume();
+  return child;
+}
+
+/** Peak and current resident set of a process, in MB, from /proc. */
+function memoryOf(pid: number): { peakMb: number; rssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+}
+
+async function hammer(
+  url: string,
+  bodies: string[],
+  seconds: number,
+): Promise<{ rps: number; p99: number; non2xx: number; errors: number }> {
+  const result = await autocannon({
+    url: `${url}/graphql`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: bodies.map((body) => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    })),
+  });
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+/** The node flags of `npm start`, read from package.json so the bench measures what production runs. */
+function startFlags(): string {
+  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  return /^node (.*?)\s*dist\/main\.js/.exec(pkg.scripts.start ?? '')?.[1] ?? '';
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const [scodocPort, moodlePort, gatewayPort, rawPort] = await Promise.all([
+  freePort(),
+  freePort(),
+  freePort(),
+  freePort(),
+]);
+const sims = await start(
+  ['--import', 'tsx', 'src/simulators/main.ts'],
+  {
+    SCODOC_SIM_PORT: String(scodocPort),
+    MOODLE_SIM_PORT: String(moodlePort),
+    LOG_FORMAT: 'json',
+  },
+  /simulators ready/,
+);
+// The same flags as `npm start` (package.json), unless GATEWAY_NODE_FLAGS says otherwise.
+const gatewayFlags = (process.env.GATEWAY_NODE_FLAGS ?? startFlags()).split(' ').filter(Boolean);
+const gateway = await start(
+  [...gatewayFlags, 'dist/main.js'],
+  {
+    NODE_ENV: 'production',
+    PORT: String(gatewayPort),
+    HOST: '127.0.0.1',
+    AUTH_DISABLED: 'true',
+    LOG_LEVEL: 'warn',
+    SCODOC_URL: `http://127.0.0.1:${scodocPort}/ScoDoc`,
+    SCODOC_USERNAME: 'demo',
+    SCODOC_PASSWORD: 'demo',
+    MOODLE_URL: `http://127.0.0.1:${moodlePort}`,
+    MOODLE_TOKEN: 'demo-moodle-token',
+    RATE_LIMIT_PER_MINUTE: '100000000',
+  },
+  /AUTH_DISABLED=true/,
+);
+// The "ready" line is info, below LOG_LEVEL=warn: poll /health instead.
+const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+for (let i = 0; i < 100; i++) {
+  const ok = await fetch(`${gatewayUrl}/health`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (ok) break;
+  await new Promise((r) => setTimeout(r, 100));
+}
+const raw = await start(
+  ['--import', 'tsx', 'bench/raw-yoga.ts'],
+  { PORT: String(rawPort), NODE_ENV: 'production' },
+  /raw yoga ready/,
+);
+const rawUrl = `http://127.0.0.1:${rawPort}`;
+
+const typename = [JSON.stringify({ query: '{ __typename }' })];
+const idle = memoryOf(gateway.pid!);
+// Warm both (JIT, caches) before measuring.
+await hammer(gatewayUrl, typename, 2);
+await hammer(rawUrl, typename, 2);
+const ours: number[] = [];
+const theirs: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  ours.push((await hammer(gatewayUrl, typename, SECONDS)).rps);
+  theirs.push((await hammer(rawUrl, typename, SECONDS)).rps);
+}
+
+// Sustained mixed load: what screens ask, through both simulated upstreams.
+const mixed = [
+  '{ departments { acronym name } }',
+  'query Roster { department(acronym: "INFO") { acronym students(first: 20) { totalCount edges { node { nip lastName firstName } } } } }',
+  '{ semesters(department: "INFO") { id title } }',
+  '{ courses(first: 20) { totalCount edges { node { id shortName } } } }',
+].map((query) => JSON.stringify({ query }));
+let peakDuringLoad = 0;
+const sampler = setInterval(() => {
+  peakDuringLoad = Math.max(peakDuringLoad, memoryOf(gateway.pid!).rssMb);
+}, 250);
+const load = await hammer(gatewayUrl, mixed, LOAD_SECONDS);
+clearInterval(sampler);
+const after = memoryOf(gateway.pid!);
+
+const ratio = median(ours) / median(theirs);
+const report = {
+  gatewayFlags: gatewayFlags.join(' '),
+  typename: {
+    gatewayRps: ours.map(Math.round),
+    rawYogaRps: theirs.map(Math.round),
+    medianRatio: Number(ratio.toFixed(3)),
+  },
+  mixedLoad: {
+    seconds: LOAD_SECONDS,
+    connections: CONNECTIONS,
+    requests: Math.round(load.rps * LOAD_SECONDS),
+    rps: Math.round(load.rps),
+    p99Ms: load.p99,
+    non2xx: load.non2xx,
+    errors: load.errors,
+  },
+  gatewayMemoryMb: {
+    idle: Math.round(idle.rssMb),
+    peakRss: Math.round(Math.max(after.peakMb, peakDuringLoad)),
+    afterLoad: Math.round(after.rssMb),
+  },
+};
+console.log(JSON.stringify(report, null, 2));
+for (const child of [raw, gateway, sims]) child.kill('SIGTERM');

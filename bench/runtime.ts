@@ -68,6 +68,21 @@ function memoryOf(pid: number): { peakMb: number; rssMb: number } {
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
 
+/** CPU seconds (user + system) a process has used, from /proc: robust where throughput is not on a shared VM. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; in clock ticks (100/s).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** One round against a server: requests per second, and the server's CPU microseconds per request. */
+async function round(url: string, pid: number, bodies: string[], seconds: number) {
+  const cpuBefore = cpuSecondsOf(pid);
+  const result = await hammer(url, bodies, seconds);
+  const cpu = cpuSecondsOf(pid) - cpuBefore;
+  return { rps: result.rps, cpuUsPerRequest: (cpu * 1e6) / (result.rps * seconds) };
+}
+
 async function hammer(
   url: string,
   bodies: string[],
@@ -157,11 +172,11 @@ const idle = memoryOf(gateway.pid!);
 // Warm both (JIT, caches) before measuring.
 await hammer(gatewayUrl, typename, 2);
 await hammer(rawUrl, typename, 2);
-const ours: number[] = [];
-const theirs: number[] = [];
-for (let round = 0; round < ROUNDS; round++) {
-  ours.push((await hammer(gatewayUrl, typename, SECONDS)).rps);
-  theirs.push((await hammer(rawUrl, typename, SECONDS)).rps);
+const ours: Array<{ rps: number; cpuUsPerRequest: number }> = [];
+const theirs: Array<{ rps: number; cpuUsPerRequest: number }> = [];
+for (let i = 0; i < ROUNDS; i++) {
+  ours.push(await round(gatewayUrl, gateway.pid!, typename, SECONDS));
+  theirs.push(await round(rawUrl, raw.pid!, typename, SECONDS));
 }
 
 // Sustained mixed load: what screens ask, through both simulated upstreams.
@@ -179,13 +194,20 @@ const load = await hammer(gatewayUrl, mixed, LOAD_SECONDS);
 clearInterval(sampler);
 const after = memoryOf(gateway.pid!);
 
-const ratio = median(ours) / median(theirs);
+const ratio = median(ours.map((r) => r.rps)) / median(theirs.map((r) => r.rps));
+// Throughput at saturation is the inverse of CPU per request: the same ratio, measured without the noise of
+// whatever else the machine runs.
+const cpuRatio =
+  median(theirs.map((r) => r.cpuUsPerRequest)) / median(ours.map((r) => r.cpuUsPerRequest));
 const report = {
   gatewayFlags: gatewayFlags.join(' '),
   typename: {
-    gatewayRps: ours.map(Math.round),
-    rawYogaRps: theirs.map(Math.round),
+    gatewayRps: ours.map((r) => Math.round(r.rps)),
+    rawYogaRps: theirs.map((r) => Math.round(r.rps)),
     medianRatio: Number(ratio.toFixed(3)),
+    gatewayCpuUsPerRequest: ours.map((r) => Math.round(r.cpuUsPerRequest)),
+    rawYogaCpuUsPerRequest: theirs.map((r) => Math.round(r.cpuUsPerRequest)),
+    cpuRatio: Number(cpuRatio.toFixed(3)),
   },
   mixedLoad: {
     seconds: LOAD_SECONDS,

@@ -3,12 +3,13 @@
 // code that only demo mode needs (the simulators) is a chunk of its own, loaded only when an upstream is
 // simulated.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
-rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true });
-await build({
+const outdir = 'dist';
+const { metafile } = await build({
   entryPoints: { main: 'src/main.ts', cli: 'src/cli.ts' },
-  outdir: 'dist',
+  outdir,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -18,4 +19,12 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
 });
+// Files of earlier builds go, but only after this one is written: dist/ is never empty, so a process started
+// from it meanwhile (a test, a second build) finds what it imports.
+const written = new Set(Object.keys(metafile.outputs).map((p) => relative(outdir, p)));
+for (const file of readdirSync(outdir, { recursive: true, encoding: 'utf8' })) {
+  if (file.endsWith('.js') || file.endsWith('.map'))
+    if (!written.has(file)) rmSync(join(outdir, file), { force: true });
+}

@@ -1,60 +1,138 @@
+import { DEFAULT_LINKING, normalizeNip } from '../src/domain/linking';
+import { ListCache } from '../src/domain/list-cache';
+import { createLogger } from '../src/log';
+import { Trail } from '../src/provisioning/context';
+import { MOODLE_5_0_6_MEASURED } from '../src/simulators/moodle/cost-model';
+import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER } from '../src/simulators/start';
+import { applySync, type SyncReport } from '../src/sync/apply';
+import { planSync } from '../src/sync/plan';
+import { createMoodleClient } from '../src/upstreams/moodle/client';
+import { createScodocClient } from '../src/upstreams/scodoc/client';
 import { startTestGateway } from '../test/support/gateway';
 
 /**
- * Wall time and upstream calls to sync a ~500-student semester into its course, against the simulators with
- * 20 ms of latency on every upstream call (`npm run bench`). Figures go to bench/RESULTS.md.
+ * A 5,000-student semester synced into its course (`npm run bench`) against a Moodle simulator that costs
+ * what the Moodle 5.0.6 site of issue 15 measured (cost-model.ts: 20 ms per call, 16 ms per account, 9 ms per
+ * enrolment, 4 PHP workers) and a ScoDoc with 20 ms per call, through clients with the production pool (24
+ * connections, so a share of 18). Wall time per phase and calls per function, first apply and no-op
+ * re-apply. Figures go to bench/RESULTS.md.
  */
-const LATENCY_MS = 20;
-const gw = await startTestGateway({ students: 5000 });
+const SCODOC_LATENCY_MS = 20;
+const STUDENTS = 5000;
+const gw = await startTestGateway({ students: STUDENTS });
 const u = gw.sims.university;
-const counts = new Map<number, number>();
-for (const r of u.registrations)
-  counts.set(r.formsemestreId, (counts.get(r.formsemestreId) ?? 0) + 1);
-const courses = new Set([...gw.sims.moodle!.store.courses.values()].map((c) => c.idnumber));
-const [semesterId, size] = [...counts]
-  .filter(([id]) => courses.has(u.semesters.find((s) => s.id === id)!.sessionId))
-  .sort((a, b) => b[1] - a[1])[0]!;
-const semester = u.semesters.find((s) => s.id === semesterId)!;
+const scodocStore = gw.sims.scodoc!.store;
+const moodleStore = gw.sims.moodle!.store;
 
-const MUTATION = `mutation($input: SyncSemesterInput!) { syncSemester(input: $input) { __typename ... on SyncSemesterSuccess { report { accountsToCreate accountsCreated enrolmentsToAdd enrolmentsAdded enrolmentsToRemove enrolmentsRemoved failures { nip } } } ... on Error { message } } }`;
-async function run(dryRun: boolean) {
-  await gw.query('{ departments { acronym } }'); // warm token and pools: measure the sync, not the login
-  gw.sims.scodoc!.setFaults({ latencyMs: LATENCY_MS });
-  gw.sims.moodle!.setFaults({ latencyMs: LATENCY_MS });
+// The semester whose course exists, with every student of the university registered in it and none of
+// them with a Moodle account yet: the first apply creates them all.
+const semester = u.semesters.find(
+  (s) =>
+    s.hasMoodleCourse && [...moodleStore.courses.values()].some((c) => c.idnumber === s.sessionId),
+)!;
+const inscribed = new Set(
+  scodocStore.inscriptions.filter((i) => i.formsemestre_id === semester.id).map((i) => i.etudid),
+);
+for (const s of u.students)
+  if (!inscribed.has(s.etudid))
+    scodocStore.inscriptions.push({
+      etudid: s.etudid,
+      formsemestre_id: semester.id,
+      etat: 'I',
+      seq: scodocStore.inscriptions.length,
+    });
+const nips = new Set(u.students.map((s) => s.nip));
+const gone = new Set(
+  [...moodleStore.users.values()]
+    .filter((x) => nips.has(normalizeNip(x.idnumber) ?? ''))
+    .map((x) => x.id),
+);
+for (const id of gone) moodleStore.users.delete(id);
+moodleStore.enrolments.splice(
+  0,
+  moodleStore.enrolments.length,
+  ...moodleStore.enrolments.filter((e) => !gone.has(e.userid)),
+);
+
+const connections = 24;
+const moodle = createMoodleClient({
+  url: gw.sims.moodle!.url,
+  token: MOODLE_SIM_TOKEN,
+  timeoutMs: 60_000,
+  connections,
+  maxParamsPerRequest: 4000,
+});
+const scodoc = createScodocClient({
+  url: `${gw.sims.scodoc!.url}/ScoDoc`,
+  username: SCODOC_SIM_USER,
+  password: SCODOC_SIM_PASSWORD,
+  timeoutMs: 60_000,
+  connections,
+});
+const deps = {
+  scodoc,
+  moodle,
+  linking: DEFAULT_LINKING,
+  lists: new ListCache(0),
+  log: createLogger({ level: 'silent' }),
+  accounts: { usernameRule: 'nip' as const, auth: 'manual' },
+  // BENCH_CONCURRENCY=1 measures chunks one at a time, as before issue 15.
+  syncConcurrency: Number(process.env.BENCH_CONCURRENCY ?? 4),
+};
+
+async function run() {
+  await scodoc.formsemestre(semester.id); // the ScoDoc login: measure the sync, not the token
+  gw.sims.scodoc!.setFaults({ latencyMs: SCODOC_LATENCY_MS });
+  gw.sims.moodle!.setCostModel(MOODLE_5_0_6_MEASURED);
   gw.resetCalls();
-  const started = performance.now();
-  const res = await gw.query(MUTATION, { input: { semesterId, dryRun, leavers: 'SUSPEND' } });
-  const ms = performance.now() - started;
+  const marks: Record<string, number> = {};
+  const t0 = performance.now();
+  const plan = await planSync(deps, { semesterId: semester.id, leavers: 'SUSPEND' });
+  marks.plan = performance.now() - t0;
+  const report = await applySync(deps, new Trail(), plan, (step) => {
+    marks[step] = performance.now() - t0;
+  });
+  const total = performance.now() - t0;
   gw.sims.scodoc!.setFaults({ latencyMs: 0 });
-  gw.sims.moodle!.setFaults({ latencyMs: 0 });
-  const calls = gw.calls();
+  gw.sims.moodle!.setCostModel(null);
+  const accounts = marks.createAccount ?? marks.plan;
   return {
-    ms: Math.round(ms),
-    calls: Object.values(calls).reduce((a, b) => a + b, 0),
-    detail: calls,
-    result: res.data,
+    total,
+    phases: { plan: marks.plan, accounts: accounts - marks.plan, enrolments: total - accounts },
+    calls: gw.calls(),
+    report,
   };
 }
 
-const plan = await run(true);
-const apply = await run(false);
-const again = await run(false);
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const summary = (r: SyncReport) =>
+  `created ${r.accountsCreated}/${r.accountsToCreate}, enrolled ${r.enrolmentsAdded}/${r.enrolmentsToAdd}, removed ${r.enrolmentsRemoved}/${r.enrolmentsToRemove}, ${r.failures.length} failure line(s) (${r.failures.filter((f) => f.step === 'plan').length} from the plan), ${r.unknown.length} unknown`;
 const line = (name: string, r: Awaited<ReturnType<typeof run>>) =>
-  `| ${name} | ${r.ms} ms | ${r.calls} | ${Object.entries(r.detail)
+  `| ${name} | ${s(r.total)} | ${s(r.phases.plan)} | ${s(r.phases.accounts)} | ${s(r.phases.enrolments)} | ${Object.values(r.calls).reduce((a, b) => a + b, 0)} | ${Object.entries(
+    r.calls,
+  )
     .sort()
     .map(([k, v]) => `${k} ×${v}`)
     .join(', ')} |`;
+
+const first = await run();
+const again = await run();
+const registered = scodocStore.inscritsOf(semester.id, 'I').length;
 process.stdout.write(
   [
-    `Semester ${semester.sessionId}: ${size} registered students (I, D, DEF), ${u.students.length} students in the university, ${LATENCY_MS} ms latency per upstream call.`,
-    `Report of the apply: ${JSON.stringify((apply.result as { syncSemester: { report: unknown } }).syncSemester.report)}`,
+    `Semester ${semester.sessionId}: ${registered} registered students; Moodle cost model of issue 15 (${MOODLE_5_0_6_MEASURED.perCallMs} ms/call, create ${MOODLE_5_0_6_MEASURED.perItemMs.core_user_create_users} ms/user, enrol ${MOODLE_5_0_6_MEASURED.perItemMs.enrol_manual_enrol_users} ms/enrolment, ${MOODLE_5_0_6_MEASURED.workers} workers), ScoDoc ${SCODOC_LATENCY_MS} ms/call; ${connections} connections per upstream, ${deps.syncConcurrency} chunk(s) at once.`,
+    `First apply: ${summary(first.report)}.`,
+    `Re-apply: ${summary(again.report)}.`,
+    ...first.report.failures
+      .filter((f) => f.step !== 'plan')
+      .map((f) => `  first apply, ${f.step} ${f.nip}: ${f.message}`),
     '',
-    '| run | wall time | upstream calls | detail |',
-    '|---|---|---|---|',
-    line('dry run (plan)', plan),
-    line('apply', apply),
-    line('second apply (nothing to do)', again),
+    '| run | wall time | plan | accounts | enrolments (+ leavers) | upstream calls | detail |',
+    '|---|---|---|---|---|---|---|',
+    line('first apply', first),
+    line('re-apply (nothing to do)', again),
     '',
   ].join('\n'),
 );
+await Promise.all([moodle.close(), scodoc.close()]);
 await gw.close();

@@ -253,3 +253,75 @@ it('fits failures from the apply steps in 80 columns', async () => {
     sims.moodle!.clearFaults();
   }
 }, 30_000);
+
+/** The JSON audit lines the CLI wrote on stderr (next to its progress lines, which are not JSON). */
+function auditOf(stderr: string): Array<Record<string, unknown> & { step?: string }> {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { audit?: Record<string, unknown> })
+    .flatMap((line) => (line.audit ? [line.audit] : []));
+}
+
+it('audits a run like a mutation: a run line and one line per step, NIPs pseudonymised by default', async () => {
+  // A semester no other test here syncs, with a course and registered students.
+  const used = ['GEII-BUT-FI-S1-2026', 'RT-BUT-FI-S1-2026', 'INFO-BUT-FI-S1-2026'];
+  const store = sims.moodle!.store;
+  const target = sims.university.semesters.find(
+    (s) =>
+      !used.includes(s.sessionId) &&
+      [...store.courses.values()].some((c) => c.idnumber === s.sessionId) &&
+      sims.university.registrations.some((r) => r.formsemestreId === s.id && r.etat === 'I'),
+  )!;
+  const nips = sims.university.registrations
+    .filter((r) => r.formsemestreId === target.id)
+    .map((r) => sims.university.students.find((s) => s.etudid === r.etudid)!.nip)
+    .filter((n): n is string => !!n);
+
+  const dry = auditOf((await campusgraph(['sync', '--semester', String(target.id)])).stderr);
+  expect(dry).toHaveLength(1);
+  expect(dry[0]).toMatchObject({
+    command: 'sync',
+    outcome: 'success',
+    semesterId: target.id,
+    dryRun: true,
+    leavers: 'KEEP',
+  });
+  expect(dry[0]!.who).toMatch(/^cli:.+/);
+
+  const run = await campusgraph(
+    ['sync', '--semester', String(target.id), '--apply', '--leavers', 'unenrol'],
+    { LOG_PERSONAL_DATA: '' },
+  );
+  const lines = auditOf(run.stderr);
+  const runLine = lines.find((l) => l.outcome === 'success')!;
+  expect(runLine).toMatchObject({ dryRun: false, leavers: 'UNENROL', semesterId: target.id });
+  const counts = runLine.counts as Record<string, number>;
+  expect(counts.enrolmentsAdded).toBeGreaterThan(0);
+  const steps = lines.filter((l) => l.outcome !== 'success');
+  expect(steps.map((s) => s.outcome)).toEqual([
+    'accountsCreated',
+    'enrolmentsAdded',
+    'enrolmentsRemoved',
+  ]);
+  const added = steps[1] as { count: number; nips: string[]; userids: number[]; who: string };
+  expect(added.count).toBe(counts.enrolmentsAdded);
+  expect(added.userids).toHaveLength(added.count);
+  expect(added.nips).toHaveLength(added.count);
+  expect(added.who).toBe(runLine.who);
+  for (const nip of steps.flatMap((s) => s.nips as string[]))
+    expect(nip).toMatch(/^~[0-9a-f]{16}$/);
+  for (const nip of nips) expect(run.stderr).not.toContain(nip);
+  expectFits80(run.stdout);
+}, 30_000);
+
+it('counts the failures by reason before the per-student rows', async () => {
+  const plan = await campusgraph(['sync', '--semester', String(semester())]);
+  const text = plan.stdout;
+  expect(text).toMatch(/student\(s\) not handled, by reason:/);
+  // The same refusal for several students is one row, its NIP and numbers masked.
+  expect(text).toMatch(/\d+ ×\s*│\s*plan\s*│/);
+  expect(flat(text)).toMatch(/already has the e-mail of <NIP>/);
+  expect(text.indexOf('by reason')).toBeLessThan(text.indexOf('Student by student'));
+  expectFits80(text);
+}, 30_000);

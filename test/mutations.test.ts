@@ -45,8 +45,8 @@ const auditLines = () =>
 // Each mutation through its typed document (schema/operations/mutations): the result union, typed.
 const createDepartment = async (input: CreateDepartmentInput) =>
   (await gw.execute(CreateDepartmentDocument, { input })).createDepartment;
-const deleteDepartment = async (acronym: string) =>
-  (await gw.execute(DeleteDepartmentDocument, { acronym })).deleteDepartment;
+const deleteDepartment = async (acronym: string, categoryOnly?: boolean) =>
+  (await gw.execute(DeleteDepartmentDocument, { acronym, categoryOnly })).deleteDepartment;
 const createStudent = async (input: CreateStudentInput) =>
   (await gw.execute(CreateStudentDocument, { input })).createStudent;
 const createMoodleAccount = async (nip: string) =>
@@ -159,6 +159,64 @@ describe('createDepartment / deleteDepartment', () => {
       what: 'department',
     });
     expect(writes()).toEqual([]);
+  });
+});
+
+describe('deleteDepartment with categoryOnly (the ScoDoc département is gone)', () => {
+  it('deletes the category the link rule finds, only when ScoDoc has no such département and it is empty', async () => {
+    const gone = moodleStore().addCategory({
+      name: 'Ancien',
+      idnumber: 'GONE',
+      description: '',
+      parent: 0,
+    });
+    // Without the option, ScoDoc's side is what is looked for: not found.
+    expect(await deleteDepartment('GONE')).toMatchObject({
+      __typename: 'NotFoundError',
+      what: 'department',
+    });
+    // ScoDoc still has MMI: both sides go together, through deleteDepartment without the option.
+    expect(await deleteDepartment('MMI', true)).toMatchObject({
+      __typename: 'ConflictError',
+      message: containing('ScoDoc still has the département MMI'),
+    });
+    // A category that still holds a course is refused, as by deleteDepartment.
+    const full = moodleStore().addCategory({
+      name: 'Plein',
+      idnumber: 'FULL',
+      description: '',
+      parent: 0,
+    });
+    moodleStore().addCourse({
+      shortname: 'FULL-1',
+      fullname: 'Full 1',
+      idnumber: '',
+      categoryid: full.id,
+      summary: '',
+      format: 'topics',
+    });
+    expect(await deleteDepartment('FULL', true)).toMatchObject({
+      __typename: 'ConflictError',
+      message: containing('course(s)'),
+    });
+    expect(writes()).toEqual([]);
+
+    expect(await deleteDepartment('GONE', true)).toEqual({
+      __typename: 'DeleteDepartmentSuccess',
+      acronym: 'GONE',
+    });
+    expect(moodleStore().categories.has(gone.id)).toBe(false);
+    expect(moodleStore().categories.has(full.id)).toBe(true);
+    expect(auditLines().at(-1)).toMatchObject({
+      mutation: 'deleteDepartment',
+      input: { acronym: 'GONE', categoryOnly: true },
+      outcome: 'success',
+      touched: [`moodle:category-deleted:${gone.id}`],
+    });
+    expect(await deleteDepartment('GONE', true)).toMatchObject({
+      __typename: 'NotFoundError',
+      what: 'category',
+    });
   });
 });
 

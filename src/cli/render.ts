@@ -19,15 +19,56 @@ export function renderText(plan: SyncPlan, report: SyncReport, width: number): s
   );
   let text = `${title}\n${wrap(what, width)}\n${table.toString()}\n`;
   if (report.failures.length > 0)
-    text += `${report.failures.length} student(s) not handled:\n${failuresTable(report, width)}\n`;
+    text +=
+      `${report.failures.length} student(s) not handled, by reason:\n${summaryTable(report.failures, width)}\n` +
+      `Student by student:\n${failuresTable(report.failures, width)}\n`;
+  if (report.unknown.length > 0)
+    text += `${report.unknown.length} write(s) with an unknown outcome (answer lost, read-back failed; check Moodle or re-run):\n${failuresTable(report.unknown, width)}\n`;
   return text;
 }
 
-function failuresTable(report: SyncReport, width: number): string {
+/**
+ * The failures counted by step and message pattern, most frequent first: 4,000 rows of the same refusal
+ * hide the one different problem. A message's NIP and numbers (user ids, counts) are what varies between
+ * students, so they are masked to group the rest.
+ */
+function failureReasons(
+  failures: SyncReport['failures'],
+): Array<{ count: number; step: string; reason: string }> {
+  const groups = new Map<string, { count: number; step: string; reason: string }>();
+  for (const f of failures) {
+    const masked = f.nip ? f.message.split(f.nip).join('<NIP>') : f.message;
+    const reason = masked.replace(/\b\d+(\.\d+)?\b/g, '#');
+    const key = `${f.step}\u0000${reason}`;
+    const group = groups.get(key) ?? { count: 0, step: f.step, reason };
+    group.count += 1;
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count || a.step.localeCompare(b.step));
+}
+
+function summaryTable(failures: SyncReport['failures'], width: number): string {
+  // Same layout as the per-student table: "createAccount" is the longest step.
+  const count = 8;
+  const step = 15;
+  const reasons = failureReasons(failures);
+  const longest = Math.max(...reasons.map((r) => r.reason.length)) + 2;
+  const reason = Math.min(width - count - step - 4, Math.max(longest, 'reason'.length + 2));
+  const table = new Table({
+    head: ['count', 'step', 'reason'],
+    colWidths: [count, step, reason],
+    wordWrap: true,
+    style: { head: [], border: [] },
+  });
+  for (const r of reasons) table.push([`${r.count} ×`, r.step, r.reason]);
+  return table.toString();
+}
+
+function failuresTable(failures: SyncReport['failures'], width: number): string {
   // Widths include cell padding; four borders take the rest. "createAccount" is the longest step.
   const nip = 12;
   const step = 15;
-  const longest = Math.max(...report.failures.map((f) => f.message.length)) + 2;
+  const longest = Math.max(...failures.map((f) => f.message.length)) + 2;
   const problem = Math.min(width - nip - step - 4, Math.max(longest, 'problem'.length + 2));
   const table = new Table({
     head: ['NIP', 'step', 'problem'],
@@ -35,7 +76,7 @@ function failuresTable(report: SyncReport, width: number): string {
     wordWrap: true,
     style: { head: [], border: [] },
   });
-  for (const f of report.failures) table.push([f.nip ?? '—', f.step, f.message]);
+  for (const f of failures) table.push([f.nip ?? '—', f.step, f.message]);
   return table.toString();
 }
 
@@ -57,6 +98,7 @@ export function renderJson(plan: SyncPlan, report: SyncReport): string {
       enrolmentsToRemove: counts(report.enrolmentsToRemove, report.enrolmentsRemoved),
     },
     failures: report.failures.map((f) => ({ nip: f.nip, step: f.step, message: f.message })),
+    unknown: report.unknown.map((f) => ({ nip: f.nip, step: f.step, message: f.message })),
   })}\n`;
 }
 

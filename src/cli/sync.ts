@@ -1,6 +1,7 @@
 import { loadConfig, secretsOf } from '../config';
 import { upstreamsOf, type Upstreams } from '../demo';
 import { WriteError } from '../domain/errors';
+import { normalizeNip } from '../domain/linking';
 import { ListCache } from '../domain/list-cache';
 import { createLogger, type Logger } from '../log';
 import { Trail } from '../provisioning/context';
@@ -8,6 +9,7 @@ import { runSync } from '../sync/run';
 import { createMoodleClient } from '../upstreams/moodle/client';
 import { createScodocClient } from '../upstreams/scodoc/client';
 import type { SyncArgs } from './args';
+import { auditSyncRun, cliCaller } from './audit';
 import { demoIntro } from './demo';
 import { feedbackOn } from './feedback';
 import { renderJson, renderText, widthOf, wrap } from './render';
@@ -31,6 +33,14 @@ export async function syncFromTerminal(args: SyncArgs): Promise<number> {
     pseudonymKey: config.logPseudonymKey,
     destination: process.stderr,
   });
+  // The audit is written whatever LOG_LEVEL (its default, warn, would hide info lines), unless silenced.
+  const audit = createLogger({
+    level: process.env.LOG_LEVEL === 'silent' ? 'silent' : 'info',
+    secrets: secretsOf(config),
+    personalData: config.logPersonalData,
+    pseudonymKey: config.logPseudonymKey,
+    destination: process.stderr,
+  });
   const upstreams = await upstreamsOf(config, log, { everything: args.demo, ports: 'any' });
   try {
     return await withClients(upstreams, config, log, async (deps) => {
@@ -38,7 +48,7 @@ export async function syncFromTerminal(args: SyncArgs): Promise<number> {
       const semesterId = args.demo
         ? await demoIntro(deps, upstreams, args.semesterId, width)
         : args.semesterId!;
-      return syncCommand(deps, { ...args, semesterId });
+      return syncCommand(deps, { ...args, semesterId }, audit);
     });
   } finally {
     await upstreams.close();
@@ -71,6 +81,7 @@ async function withClients<T>(
 async function syncCommand(
   deps: Parameters<typeof runSync>[0],
   args: SyncArgs & { semesterId: number },
+  audit: Logger,
   out: NodeJS.WriteStream = process.stdout,
 ): Promise<number> {
   const feedback = feedbackOn(process.stderr, `semester ${args.semesterId}`);
@@ -80,13 +91,22 @@ async function syncCommand(
     dryRun: args.dryRun,
     leavers: args.leavers,
   };
+  const who = cliCaller();
+  const started = Date.now();
+  const trail = new Trail();
   try {
-    const { plan, report } = await runSync(deps, new Trail(), input, feedback.progress);
+    const { plan, report } = await runSync(deps, trail, input, feedback.progress);
     feedback.stop();
+    const nipsOfUsers = async (ids: number[]) =>
+      (await deps.moodle.getUsersByField('id', ids.map(String)))
+        .map((u) => normalizeNip(u.idnumber))
+        .filter((nip): nip is string => nip !== null);
+    await auditSyncRun(audit, who, input, started, { plan, report, trail, nipsOfUsers });
     out.write(args.json ? renderJson(plan, report) : renderText(plan, report, widthOf(out)));
     return report.failures.length > 0 ? 1 : 0;
   } catch (err) {
     feedback.stop();
+    await auditSyncRun(audit, who, input, started, { error: err });
     if (err instanceof WriteError || (err as { system?: string }).system) {
       const message = (err as Error).message;
       out.write(

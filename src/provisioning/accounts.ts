@@ -2,8 +2,8 @@ import { NotFoundError } from '../domain/errors';
 import { isSoftDeletedUser, nipVariants, pickStudentRecord, usersByNip } from '../domain/linking';
 import { toStudent } from '../domain/mapping';
 import type { StudentModel } from '../domain/models';
-import type { MoodleUser } from '../upstreams/moodle/schemas';
-import type { NipFailure } from './batches';
+import type { MoodleUser, UserField } from '../upstreams/moodle/schemas';
+import { eachConcurrently, type NipFailure } from './batches';
 import type { WriteDeps } from './context';
 
 /** The ScoDoc étudiant behind a NIP (long form, with e-mail), by the documented several-départements rule. */
@@ -20,16 +20,65 @@ export async function accountsOfNip(deps: WriteDeps, nip: string): Promise<Moodl
   return usersByNip(users).get(nip) ?? [];
 }
 
+/** Past this many NIPs, a look-up sends the NIPs as they are first and the variants of the misses only. */
+const EXACT_FIRST_FROM = 100;
+/** Values per users-by-field call of a sync's look-ups: several such calls keep Moodle's workers busy. */
+const LOOKUP_CHUNK = 500;
+
+/** Users by one field, in chunks that run `concurrency` at a time (a read: nothing to undo if one fails). */
+export async function usersByField(
+  deps: WriteDeps,
+  field: UserField,
+  values: readonly string[],
+  concurrency = 4,
+): Promise<MoodleUser[]> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < values.length; i += LOOKUP_CHUNK)
+    chunks.push(values.slice(i, i + LOOKUP_CHUNK));
+  const found: MoodleUser[][] = [];
+  await eachConcurrently(
+    chunks.map((c, i) => ({ c, i })),
+    concurrency,
+    async ({ c, i }) => {
+      found[i] = await deps.moodle.getUsersByField(field, c);
+    },
+  );
+  return found.flat();
+}
+
 /**
- * The account of each NIP, in one users-by-field call (with the spreadsheet variants of every NIP): each
- * NIP gets exactly one account, or a failure saying it has none or several.
+ * The account of each NIP. For many NIPs, every NIP as it is first, then the spreadsheet variants of the
+ * NIPs that matched nothing (issue 15: five spellings of every NIP made a no-op sync's look-ups five times
+ * longer). Each NIP gets exactly one account, or a failure saying it has none or several. A NIP found as it
+ * is is not also looked up in its variants: a second account under a noisy spelling of it goes unseen.
  */
 export async function accountsOfNips(
   deps: WriteDeps,
   nips: string[],
+  concurrency?: number,
 ): Promise<{ accounts: Map<string, MoodleUser>; failures: NipFailure[] }> {
   const unique = [...new Set(nips)];
-  const users = await deps.moodle.getUsersByField('idnumber', unique.flatMap(nipVariants));
+  // A few NIPs: one call with every spelling costs less than a second round trip.
+  if (unique.length <= EXACT_FIRST_FROM)
+    return accountsIn(
+      unique,
+      await deps.moodle.getUsersByField('idnumber', unique.flatMap(nipVariants)),
+    );
+  const exact = await usersByField(deps, 'idnumber', unique, concurrency);
+  const seen = new Set(usersByNip(exact).keys());
+  const variants = unique
+    .filter((nip) => !seen.has(nip))
+    .flatMap((nip) => nipVariants(nip).filter((v) => v !== nip));
+  return accountsIn(unique, [
+    ...exact,
+    ...(await usersByField(deps, 'idnumber', variants, concurrency)),
+  ]);
+}
+
+function accountsIn(
+  unique: string[],
+  users: MoodleUser[],
+): { accounts: Map<string, MoodleUser>; failures: NipFailure[] } {
   const byNip = usersByNip(users);
   const accounts = new Map<string, MoodleUser>();
   const failures: NipFailure[] = [];
@@ -63,8 +112,8 @@ export async function takenIdentities(
   emails: string[],
 ): Promise<{ usernames: Map<string, number>; emails: Map<string, number> }> {
   const [byUsername, byEmail] = await Promise.all([
-    deps.moodle.getUsersByField('username', usernames),
-    deps.moodle.getUsersByField('email', emails),
+    usersByField(deps, 'username', usernames),
+    usersByField(deps, 'email', emails),
   ]);
   return {
     usernames: new Map(byUsername.map((u) => [u.username, u.id])),

@@ -13,6 +13,11 @@ export interface WriteDeps {
   lists: ListCache;
   log: Logger;
   accounts: AccountPolicy;
+  /**
+   * Chunks of one sync step in flight at once (default 4: the PHP workers of the Moodle 5.0.6 site measured
+   * in issue 15). The gateway's fair share of the pool (¾ of it per client) still bounds the calls.
+   */
+  syncConcurrency?: number;
 }
 
 /** Upstream records a write created, changed or deleted, for the audit line. */

@@ -1,7 +1,7 @@
 import { ConflictError } from '../domain/errors';
 import type { CourseModel } from '../domain/models';
 import { isUpstreamError } from '../upstreams/errors';
-import type { Enrolment } from '../upstreams/moodle/schemas';
+import type { EnrolledUser, Enrolment } from '../upstreams/moodle/schemas';
 import type { NipFailure } from './batches';
 import type { WriteDeps } from './context';
 import { configurationRefusal } from './refusals';
@@ -31,7 +31,19 @@ export async function roleIn(
   deps: WriteDeps,
   course: CourseModel,
   shortname: string,
+  /** The course's enrolled users with their roles, when the caller has read them already. */
+  enrolled: readonly EnrolledUser[] = [],
 ): Promise<Role> {
+  // Learnt from the roster in hand: the roster is read once per sync (issue 15 saw it read twice).
+  const held = enrolled.flatMap((u) => u.roles ?? []).find((r) => r.shortname === shortname);
+  if (held) {
+    // A configured id (MOODLE_ROLE_IDS) still wins: looking in no course reads only the client's cache.
+    const id = await deps.moodle.roleIdByShortname(shortname, []).catch(() => {
+      deps.moodle.rememberRole(shortname, held.roleid);
+      return held.roleid;
+    });
+    return { shortname, id, verified: true };
+  }
   try {
     const id = await deps.moodle.roleIdByShortname(shortname, [
       course.id,

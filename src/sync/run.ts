@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseInput } from '../domain/validate';
 import type { Trail, WriteDeps } from '../provisioning/context';
+import { patiently } from '../upstreams/resilience';
 import { applySync, reportOf, type Progress, type SyncReport } from './apply';
 import { planSync, type SyncPlan } from './plan';
 
@@ -27,6 +28,10 @@ export async function runSync(
   const dryRun = input.dryRun ?? true;
   return {
     plan,
-    report: dryRun ? reportOf(plan, true) : await applySync(deps, trail, plan, progress),
+    // An apply waits for an open breaker's half-open trial (bounded) instead of failing every remaining
+    // student in milliseconds; interactive queries keep failing fast.
+    report: dryRun
+      ? reportOf(plan, true)
+      : await patiently(() => applySync(deps, trail, plan, progress)),
   };
 }

@@ -8,6 +8,7 @@ import {
   DEFAULT_RESILIENCE,
   createUpstreamPolicy,
   type BreakerState,
+  type CallOptions,
   type ResilienceOptions,
   type UpstreamPolicy,
 } from './resilience';
@@ -38,6 +39,8 @@ export interface HttpRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /** This request's timeout, when longer than the endpoint's (the pool's undici timeouts would cut it). */
+  timeoutMs?: number;
 }
 
 export interface HttpReply {
@@ -87,13 +90,21 @@ export class HttpCore {
   private readonly failedStatus: (status: number) => boolean;
 
   /** A read: retried on outages and shared with an identical read in flight (same key). */
-  read<T>(key: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return this.policy.read(key, attempt);
+  read<T>(
+    key: string,
+    attempt: (signal: AbortSignal) => Promise<T>,
+    opts?: CallOptions,
+  ): Promise<T> {
+    return this.policy.read(key, attempt, opts);
   }
 
   /** A write: never retried unless idempotent by construction. */
-  write<T>(attempt: (signal: AbortSignal) => Promise<T>, idempotent = false): Promise<T> {
-    return this.policy.write(attempt, { idempotent });
+  write<T>(
+    attempt: (signal: AbortSignal) => Promise<T>,
+    idempotent = false,
+    opts: CallOptions = {},
+  ): Promise<T> {
+    return this.policy.write(attempt, { ...opts, idempotent });
   }
 
   breakerState(): BreakerState {
@@ -115,11 +126,14 @@ export class HttpCore {
     const started = performance.now();
     const requestId = currentRequestId();
     const attributes = { 'upstream.system': this.system, 'upstream.function': label };
+    const { timeoutMs = this.endpoint.timeoutMs, ...request } = req;
     try {
       return await inSpan(`${this.system} ${label}`, attributes, async () => {
         const res = await this.pool.request({
-          ...req,
+          ...request,
           headers: requestId ? { ...req.headers, 'x-request-id': requestId } : req.headers,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
           signal,
         });
         const text = await res.body.text();
@@ -137,7 +151,7 @@ export class HttpCore {
       throw new UpstreamError({
         system: this.system,
         code: timedOut ? 'TIMEOUT' : 'UNAVAILABLE',
-        message: `${SYSTEM_NAMES[this.system]} ${label}: ${timedOut ? `no answer within ${this.endpoint.timeoutMs} ms` : 'cannot be reached'}`,
+        message: `${SYSTEM_NAMES[this.system]} ${label}: ${timedOut ? `no answer within ${timeoutMs} ms` : 'cannot be reached'}`,
         // Network errors can carry the socket address: keep the kind of failure, not the details.
         detail: (err as { code?: string }).code ?? (err as Error).name,
         cause: safeCause(err),

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BrokenCircuitError,
   CircuitState,
@@ -11,6 +13,7 @@ import {
   timeout,
   type IBackoff,
   type IRetryBackoffContext,
+  type TimeoutPolicy,
 } from 'cockatiel';
 import type { Metrics } from '../observability/metrics';
 import { currentClient } from '../observability/request-context';
@@ -29,6 +32,10 @@ import { FairShare, QueueFullError } from './fair-share';
  *
  * Only outages count (unreachable, timeout, 5xx, a reply that is not what the contract says, the gateway's
  * own credentials refused): a refusal (NOT_FOUND, REJECTED...) is an answer, and retrying or opening the breaker for it would be wrong.
+ * A timed-out write is an outage too, but it is retried only when idempotent: it may have been applied.
+ *
+ * While the breaker is open, calls fail fast, unless made inside `patiently` (below): those wait for the
+ * half-open trial.
  */
 export interface ResilienceOptions {
   timeoutMs: number;
@@ -57,12 +64,42 @@ export const DEFAULT_RESILIENCE: Omit<ResilienceOptions, 'timeoutMs' | 'maxConcu
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
+export interface CallOptions {
+  /** This call's timeout, when the upstream is known to be slower for it (Moodle's whole-course reads). */
+  timeoutMs?: number;
+  /** Names the call (a Moodle function) in the message of its timeout. */
+  label?: string;
+}
+
 export interface UpstreamPolicy {
   /** Runs a read: retried on outages, deduplicated with an identical read already in flight (same key). */
-  read<T>(key: string, run: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  read<T>(key: string, run: (signal: AbortSignal) => Promise<T>, opts?: CallOptions): Promise<T>;
   /** Runs a write: never retried unless idempotent by construction (enrol, unenrol). */
-  write<T>(run: (signal: AbortSignal) => Promise<T>, opts?: { idempotent?: boolean }): Promise<T>;
+  write<T>(
+    run: (signal: AbortSignal) => Promise<T>,
+    opts?: CallOptions & { idempotent?: boolean },
+  ): Promise<T>;
   breakerState(): BreakerState;
+}
+
+const patience = new AsyncLocalStorage<{ maxWaitMs: number | undefined }>();
+
+/**
+ * Runs `fn` with calls that wait for an open breaker instead of failing fast: for long jobs (a sync apply),
+ * where failing the rest of a run in milliseconds because five calls failed a moment ago loses more than
+ * waiting does. Such a call, meeting an open breaker, waits until the half-open delay has passed, then
+ * tries (as the half-open trial, or queued behind it); it fails only if the upstream is still down, or once
+ * it has waited `maxWaitMs` (default: twice the breaker's half-open delay, room for one failed trial and
+ * the next). Interactive requests stay impatient: they answer at once with what they have.
+ */
+export function patiently<T>(fn: () => Promise<T>, maxWaitMs?: number): Promise<T> {
+  return patience.run({ maxWaitMs }, fn);
+}
+
+/** How long one call may still wait for the breaker; `until` is set when it first finds it open. */
+interface Patience {
+  maxWaitMs: number;
+  until?: number;
 }
 
 /**
@@ -101,7 +138,15 @@ export function createUpstreamPolicy(
     onQueueChange: (waiting) => metrics?.upstreamQueued.set({ system }, waiting),
   });
   metrics?.upstreamQueued.set({ system }, 0);
-  const deadline = timeout(opts.timeoutMs, TimeoutStrategy.Aggressive);
+  const deadlines = new Map<number, TimeoutPolicy>();
+  const deadlineOf = (ms: number) => {
+    let policy = deadlines.get(ms);
+    if (!policy) deadlines.set(ms, (policy = timeout(ms, TimeoutStrategy.Aggressive)));
+    return policy;
+  };
+  // When the breaker last opened, to sleep patient calls until the half-open trial may start.
+  let openedAt = 0;
+  breaker.onBreak(() => (openedAt = Date.now()));
   const retrying = retry(handleWhen(isRetryable), {
     maxAttempts: opts.retries,
     backoff: new RetryAfterBackoff(opts.retryBaseMs, opts.retryMaxMs),
@@ -116,50 +161,98 @@ export function createUpstreamPolicy(
   breaker.onStateChange((state) => metrics?.breakerState.set({ system }, stateGauge[state]));
   metrics?.breakerState.set({ system }, 0);
 
-  /** One attempt: breaker → a slot of this client's fair share → timeout. */
-  function attempt<T>(task: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+  /** One attempt under `ms`: the timeout, as an UpstreamError the breaker and the retry both recognise. */
+  async function timed<T>(
+    task: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal,
+    ms: number,
+    label: string | undefined,
+  ): Promise<T> {
+    try {
+      return await deadlineOf(ms).execute((inner) => task(inner.signal), signal);
+    } catch (err) {
+      // cockatiel's timeout rejects with TaskCancelledError, which neither isOutage nor isRetryable knew:
+      // timeouts were never retried nor held against the breaker. Translated here, inside the breaker and
+      // inside each retry attempt, they are. A cancelled parent is not a timeout, and is left as it is.
+      if (err instanceof TaskCancelledError && !signal.aborted) throw timedOut(system, ms, label);
+      throw err;
+    }
+  }
+
+  /** One attempt: breaker → a slot of this client's fair share → timeout; a patient one waits out the breaker. */
+  async function attempt<T>(
+    task: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal,
+    call: Required<Pick<CallOptions, 'timeoutMs'>> & CallOptions,
+    patient: Patience | undefined,
+  ): Promise<T> {
     const client = currentClient();
-    return breaker.execute(
-      (outer) =>
-        shares.run(
-          client,
-          () => deadline.execute((inner) => task(inner.signal), outer.signal),
-          outer.signal,
-        ),
-      signal,
-    );
+    for (;;) {
+      try {
+        return await breaker.execute(
+          (outer) =>
+            shares.run(
+              client,
+              () => timed(task, outer.signal, call.timeoutMs, call.label),
+              outer.signal,
+            ),
+          signal,
+        );
+      } catch (err) {
+        if (!(err instanceof BrokenCircuitError) || !patient) throw err;
+        const now = Date.now();
+        patient.until ??= now + patient.maxWaitMs;
+        if (now >= patient.until) throw err;
+        // cockatiel lets the trial through once the delay has passed; a call arriving while the trial is in
+        // flight queues behind it (and, if it failed, finds the breaker open again and waits once more).
+        const due = openedAt + opts.breakerHalfOpenAfterMs - now;
+        await sleep(Math.min(Math.max(due, 1), patient.until - now));
+      }
+    }
   }
 
   const inFlight = new Map<string, Promise<unknown>>();
 
-  async function run<T>(task: (signal: AbortSignal) => Promise<T>, retried: boolean): Promise<T> {
+  async function run<T>(
+    task: (signal: AbortSignal) => Promise<T>,
+    retried: boolean,
+    callOpts: CallOptions,
+  ): Promise<T> {
     // Each execution gets its own parent signal: cockatiel's shared default would collect one listener per
     // call in flight (bounded, but noisy under load).
     const signal = new AbortController().signal;
+    const call = { ...callOpts, timeoutMs: callOpts.timeoutMs ?? opts.timeoutMs };
+    const scope = patience.getStore();
+    // One budget of patience for the whole call, its retries included.
+    const patient = scope && {
+      maxWaitMs: scope.maxWaitMs ?? 2 * opts.breakerHalfOpenAfterMs,
+    };
     try {
       return await (retried
-        ? retrying.execute((ctx) => attempt(task, ctx.signal), signal)
-        : attempt(task, signal));
+        ? retrying.execute((ctx) => attempt(task, ctx.signal, call, patient), signal)
+        : attempt(task, signal, call, patient));
     } catch (err) {
       if (err instanceof QueueFullError) metrics?.upstreamSaturated.inc({ system });
-      throw translate(system, err, opts.timeoutMs);
+      throw translate(system, err, call.timeoutMs);
     }
   }
 
   return {
-    read(key, task) {
+    read(key, task, readOpts = {}) {
       // Shared within a client only: another client's identical read may wait in that client's queue, or be
-      // the one dropped when it floods; riding on it would undo the fair share.
+      // the one dropped when it floods; riding on it would undo the fair share. A patient read does not ride
+      // on an impatient one either: it would fail fast with it.
       const client = currentClient();
-      const scoped = `${client.length}:${client}:${key}`;
+      const scoped = `${patience.getStore() ? 'p' : ''}${client.length}:${client}:${key}`;
       const pending = inFlight.get(scoped);
       if (pending) return pending as never;
-      const started = run(task, true).finally(() => inFlight.delete(scoped));
+      const started = run(task, true, readOpts).finally(() => inFlight.delete(scoped));
       inFlight.set(scoped, started);
       return started;
     },
-    write(task, writeOpts = {}) {
-      return run(task, writeOpts.idempotent ?? false);
+    write(task, { idempotent = false, ...writeOpts } = {}) {
+      // A write that timed out may have been applied: retried only when applying it twice is harmless.
+      return run(task, idempotent, writeOpts);
     },
     breakerState() {
       return breaker.state === CircuitState.Closed
@@ -171,9 +264,19 @@ export function createUpstreamPolicy(
   };
 }
 
+const nameOf = (system: UpstreamSystem) => (system === 'scodoc' ? 'ScoDoc' : 'Moodle');
+
+function timedOut(system: UpstreamSystem, timeoutMs: number, label?: string): UpstreamError {
+  return new UpstreamError({
+    system,
+    code: 'TIMEOUT',
+    message: `${nameOf(system)}${label ? ` ${label}` : ''}: no answer within ${timeoutMs} ms`,
+  });
+}
+
 /** The policies' own refusals, as the UpstreamError every caller already understands. */
 function translate(system: UpstreamSystem, err: unknown, timeoutMs: number): unknown {
-  const name = system === 'scodoc' ? 'ScoDoc' : 'Moodle';
+  const name = nameOf(system);
   if (err instanceof BrokenCircuitError)
     return new UpstreamError({
       system,
@@ -186,12 +289,8 @@ function translate(system: UpstreamSystem, err: unknown, timeoutMs: number): unk
       code: 'UNAVAILABLE',
       message: `${name} is saturated: too many requests waiting`,
     });
-  if (err instanceof TaskCancelledError)
-    return new UpstreamError({
-      system,
-      code: 'TIMEOUT',
-      message: `${name}: no answer within ${timeoutMs} ms`,
-    });
+  // Left over only when a timeout escaped `timed` (a cancelled parent): still the caller's TIMEOUT.
+  if (err instanceof TaskCancelledError) return timedOut(system, timeoutMs);
   return err;
 }
 

@@ -104,20 +104,7 @@ export async function deleteDepartment(
   if (!dept) throw new NotFoundError(`ScoDoc has no département ${asked}.`, 'department');
   const acronym = dept.acronym;
   const category = await categoryOf(deps, acronym);
-  if (category) {
-    const [courses, tree] = await Promise.all([
-      deps.moodle.getCoursesByField('category', String(category.id)),
-      deps.moodle.getCategories({ ids: category.id }, { addsubcategories: true }),
-    ]);
-    if (courses.length > 0)
-      throw new ConflictError(
-        `The Moodle category of ${acronym} still holds ${courses.length} course(s): delete or move them first.`,
-      );
-    if (tree.length > 1)
-      throw new ConflictError(
-        `The Moodle category of ${acronym} still has ${tree.length - 1} subcategor(ies): delete or move them first.`,
-      );
-  }
+  if (category) await refuseNonEmpty(deps, category, acronym);
   const [students, semesters] = await Promise.all([
     deps.scodoc.departementEtudiants(acronym),
     deps.scodoc.formsemestresQuery({ dept_acronym: acronym }),
@@ -167,6 +154,51 @@ export async function deleteDepartment(
   }
   deps.lists.invalidate(listKeys.everyMoodleList);
   deps.lists.invalidate(listKeys.departments);
+  return { acronym };
+}
+
+/** A category that still holds courses or subcategories is never deleted: Moodle would take them along. */
+async function refuseNonEmpty(deps: WriteDeps, category: CategoryModel, acronym: string) {
+  const [courses, tree] = await Promise.all([
+    deps.moodle.getCoursesByField('category', String(category.id)),
+    deps.moodle.getCategories({ ids: category.id }, { addsubcategories: true }),
+  ]);
+  if (courses.length > 0)
+    throw new ConflictError(
+      `The Moodle category of ${acronym} still holds ${courses.length} course(s): delete or move them first.`,
+    );
+  if (tree.length > 1)
+    throw new ConflictError(
+      `The Moodle category of ${acronym} still has ${tree.length - 1} subcategor(ies): delete or move them first.`,
+    );
+}
+
+/**
+ * The Moodle category of a département ScoDoc no longer has (deleted in ScoDoc alone, so deleteDepartment,
+ * which starts from ScoDoc, cannot find it): the category the link rule gives for the acronym, with the same
+ * guarantee as deleteDepartment (refused while it holds courses or subcategories). Refused while ScoDoc still
+ * has the département: then deleteDepartment removes both sides together.
+ */
+export async function deleteDepartmentCategory(
+  deps: WriteDeps,
+  trail: Trail,
+  rawAcronym: unknown,
+): Promise<{ acronym: string }> {
+  const acronym = parseInput(createDepartmentInput.shape.acronym, rawAcronym, 'acronym');
+  const [dept, category] = await Promise.all([
+    departmentOf(deps, acronym),
+    categoryOf(deps, acronym),
+  ]);
+  if (dept)
+    throw new ConflictError(
+      `ScoDoc still has the département ${dept.acronym}: deleteDepartment removes it with its category.`,
+    );
+  if (!category)
+    throw new NotFoundError(`Moodle has no category linked to ${acronym}.`, 'category');
+  await refuseNonEmpty(deps, category, acronym);
+  await deps.moodle.deleteCategories([{ id: category.id, recursive: true }]);
+  trail.touch('moodle', 'category-deleted', category.id);
+  deps.lists.invalidate(listKeys.everyMoodleList);
   return { acronym };
 }
 

@@ -1,5 +1,5 @@
+import { auditLine, failureOf } from '../../audit';
 import { Trail } from '../../provisioning/context';
-import { isUpstreamError } from '../../upstreams/errors';
 import type { GraphContext } from '../context';
 
 /**
@@ -15,30 +15,21 @@ export async function audited<T>(
   const trail = new Trail();
   const started = Date.now();
   const line = (outcome: string, extra: Record<string, unknown> = {}) =>
-    ctx.log.info(
-      {
-        audit: {
-          mutation,
-          who: ctx.caller.name,
-          input,
-          outcome,
-          touched: trail.touched,
-          ms: Date.now() - started,
-          ...extra,
-        },
-      },
-      `audit ${mutation} ${outcome}`,
-    );
+    auditLine(ctx.log, mutation, outcome, {
+      mutation,
+      who: ctx.caller.name,
+      input,
+      touched: trail.touched,
+      ms: Date.now() - started,
+      ...extra,
+    });
   try {
     const result = await run(trail);
     line('success');
     return result;
   } catch (err) {
-    const e = err as Error & { code?: string };
-    // An upstream's own diagnostics (Moodle's debuginfo: which parameter, which setting) belong in the log
-    // line of the failure, never in the answer.
-    const detail = isUpstreamError(err) ? err.detail : undefined;
-    line(e.name, { code: e.code, message: e.message, ...(detail ? { detail } : {}) });
+    const { outcome, fields } = failureOf(err);
+    line(outcome, fields);
     throw err;
   }
 }

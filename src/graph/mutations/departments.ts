@@ -2,6 +2,7 @@ import {
   createDepartment,
   createDepartmentCategory,
   deleteDepartment,
+  deleteDepartmentCategory,
 } from '../../writes/departments';
 import { builder } from '../builder';
 import type { DepartmentModel } from '../../domain/models';
@@ -42,7 +43,8 @@ const CreateDepartmentSuccess = successType<{
 });
 
 const DeleteDepartmentSuccess = successType<{ acronym: string }>('DeleteDepartmentSuccess', {
-  description: 'The département is gone from ScoDoc, and its Moodle category from Moodle.',
+  description:
+    'The département is gone from ScoDoc, and its Moodle category from Moodle (with categoryOnly, the category alone).',
   fields: (t) => ({
     acronym: t.exposeString('acronym', { description: 'Acronym of the deleted département.' }),
   }),
@@ -106,12 +108,21 @@ builder.mutationFields((t) => ({
     authScopes: { scope: 'write:departments' },
     type: DeleteDepartmentSuccess,
     description:
-      'Deletes the Moodle category and the ScoDoc département. Refused (ConflictError) while the category holds courses or the département still has students or semesters.',
-    args: { acronym: t.arg.string({ required: true, description: 'Acronym of the département.' }) },
+      'Deletes the Moodle category and the ScoDoc département. Refused (ConflictError) while the category holds courses or the département still has students or semesters. With categoryOnly, deletes only the Moodle category of a département ScoDoc no longer has.',
+    args: {
+      acronym: t.arg.string({ required: true, description: 'Acronym of the département.' }),
+      categoryOnly: t.arg.boolean({
+        defaultValue: false,
+        description:
+          'The département is already gone from ScoDoc: delete only the Moodle category the link rule finds for the acronym (refused, ConflictError, while ScoDoc still has the département or the category holds courses or subcategories; NotFoundError when no category is linked).',
+      }),
+    },
     errors: {},
     resolve: (_root, args, ctx) =>
       perform(ctx, 'deleteDepartment', args, DeleteDepartmentSuccess, (trail) =>
-        deleteDepartment(ctx.writes, trail, args.acronym),
+        args.categoryOnly
+          ? deleteDepartmentCategory(ctx.writes, trail, args.acronym)
+          : deleteDepartment(ctx.writes, trail, args.acronym),
       ),
   }),
 }));

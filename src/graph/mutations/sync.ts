@@ -74,6 +74,12 @@ const SyncReportRef = builder.objectRef<SyncReport>('SyncReport').implement({
       description: 'Students not handled, with the step and the reason.',
       resolve: (r) => r.failures,
     }),
+    unknown: t.field({
+      type: [SyncFailureRef],
+      description:
+        'Writes sent whose answer was lost (timeout, connection reset) and that could not be read back either: Moodle may or may not have applied them. Neither counted as done nor among the failures; check them in Moodle, or re-run the sync (it converges).',
+      resolve: (r) => r.unknown,
+    }),
   }),
 });
 

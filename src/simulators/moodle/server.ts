@@ -1,6 +1,7 @@
 import type { DemoUniversity } from '../demo-data/types';
 import { startSimServer, type SimRequest, type SimResponse, type SimServer } from '../harness';
 import { ACCESS_DEBUGINFO, FUNCTIONS, MoodleException, OUT_OF_SERVICE } from './functions/registry';
+import { costOf, Workers, type CostModel } from './cost-model';
 import { InvalidParameter, parsePhpForm, validate, type PhpArray } from './params';
 import { MoodleStore } from './store';
 import { exceptionXml, responseXml } from './xml';
@@ -19,12 +20,40 @@ export interface MoodleSimulatorOptions {
   maxInputVars?: number;
   /** The login /login/token.php accepts (user wsgateway). */
   password?: string;
+  /** What each call costs, served by a few workers (see cost-model.ts); none by default. */
+  costModel?: CostModel | null;
+}
+
+/**
+ * A simulated network fault, not Moodle behaviour: the next `count` calls of `wsfunction` are applied, then
+ * their answer is held for `holdMs` (longer than the gateway's timeout), as when a reply is lost on the way.
+ */
+interface LostAnswers {
+  wsfunction: string;
+  count: number;
+  holdMs: number;
+}
+
+/**
+ * A simulated outage burst, not Moodle behaviour: the next `count` calls of `wsfunction` are answered 503 by
+ * the front proxy without reaching Moodle (nothing applied), as while PHP workers restart.
+ */
+interface FailedCalls {
+  wsfunction: string;
+  count: number;
 }
 
 export type MoodleSimulator = SimServer & {
   store: MoodleStore;
   /** Test hook: every web-service call answers this Moodle exception (HTTP 200, as Moodle does) until cleared. */
   forceException(exception: { errorcode: string; message: string } | null): void;
+  /** Bench and test hook: per-call costs and a worker limit (null: instant answers, no limit). */
+  setCostModel(model: CostModel | null): void;
+  loseAnswers(lost: LostAnswers | null): void;
+  failCalls(failed: FailedCalls | null): void;
+  /** The most web-service calls (of one function, or all) seen in progress at once since the last reset. */
+  peakConcurrency(wsfunction?: string): number;
+  resetPeakConcurrency(): void;
 };
 
 export async function startMoodleSimulator(opts: MoodleSimulatorOptions): Promise<MoodleSimulator> {
@@ -32,6 +61,38 @@ export async function startMoodleSimulator(opts: MoodleSimulatorOptions): Promis
   const maxInputVars = opts.maxInputVars ?? 5000;
   let store: MoodleStore | undefined = undefined;
   let forced: { errorcode: string; message: string } | null = null;
+  let cost = opts.costModel ?? null;
+  let lose: LostAnswers | null = null;
+  let fail: FailedCalls | null = null;
+  const workers = new Workers(() => cost?.workers ?? Number.POSITIVE_INFINITY);
+  // Calls in progress and the most seen at once, by function ('' for all of them).
+  const inFlight = new Map<string, { now: number; peak: number }>();
+  const track = (fn: string, delta: number) => {
+    for (const key of ['', fn]) {
+      const c = inFlight.get(key) ?? { now: 0, peak: 0 };
+      c.now += delta;
+      c.peak = Math.max(c.peak, c.now);
+      inFlight.set(key, c);
+    }
+  };
+  /** The answer, after the time the cost model says Moodle spends on it, in a worker's slot. */
+  const served = async (wsfunction: string, params: PhpArray, answer: () => SimResponse) => {
+    const response = await workers.run(async () => {
+      track(wsfunction, 1);
+      try {
+        const r = answer();
+        if (cost) await sleep(costOf(cost, wsfunction, params));
+        return r;
+      } finally {
+        track(wsfunction, -1);
+      }
+    });
+    if (lose && lose.count > 0 && lose.wsfunction === wsfunction) {
+      lose.count -= 1;
+      await sleep(lose.holdMs);
+    }
+    return response;
+  };
 
   const server = await startSimServer({
     name: 'moodle',
@@ -47,34 +108,40 @@ export async function startMoodleSimulator(opts: MoodleSimulatorOptions): Promis
         return { status: 404, contentType: 'text/html', body: '<h1>Not found</h1>' };
       const wsfunction = typeof params.wsfunction === 'string' ? params.wsfunction : '';
       ctx.count(wsfunction || '(none)');
-      const json = params.moodlewsrestformat === 'json';
-      try {
-        if (params.wstoken !== token)
-          throw new MoodleException(
-            'core\\exception\\moodle_exception',
-            'invalidtoken',
-            'Invalid token - token not found',
-          );
-        if (forced)
-          throw new MoodleException(
-            'core\\exception\\moodle_exception',
-            forced.errorcode,
-            forced.message,
-          );
-        const result = run(wsfunction, params, store!);
-        return json
-          ? { status: 200, contentType: 'application/json', body: JSON.stringify(result) }
-          : xml(responseXml(result, FUNCTIONS[wsfunction]?.xmlUserKeys ?? false));
-      } catch (err) {
-        if (!(err instanceof MoodleException)) throw err;
-        return json
-          ? {
-              status: 200,
-              contentType: 'application/json',
-              body: JSON.stringify(exceptionBody(err)),
-            }
-          : xml(exceptionXml(err));
+      if (fail && fail.count > 0 && fail.wsfunction === wsfunction) {
+        fail.count -= 1;
+        return { status: 503, contentType: 'text/html', body: '<h1>503 Service Unavailable</h1>' };
       }
+      const json = params.moodlewsrestformat === 'json';
+      return served(wsfunction, params, (): SimResponse => {
+        try {
+          if (params.wstoken !== token)
+            throw new MoodleException(
+              'core\\exception\\moodle_exception',
+              'invalidtoken',
+              'Invalid token - token not found',
+            );
+          if (forced)
+            throw new MoodleException(
+              'core\\exception\\moodle_exception',
+              forced.errorcode,
+              forced.message,
+            );
+          const result = run(wsfunction, params, store!);
+          return json
+            ? { status: 200, contentType: 'application/json', body: JSON.stringify(result) }
+            : xml(responseXml(result, FUNCTIONS[wsfunction]?.xmlUserKeys ?? false));
+        } catch (err) {
+          if (!(err instanceof MoodleException)) throw err;
+          return json
+            ? {
+                status: 200,
+                contentType: 'application/json',
+                body: JSON.stringify(exceptionBody(err)),
+              }
+            : xml(exceptionXml(err));
+        }
+      });
     },
   });
   store = MoodleStore.fromUniversity(opts.university, server.url);
@@ -82,6 +149,19 @@ export async function startMoodleSimulator(opts: MoodleSimulatorOptions): Promis
     store,
     forceException(exception: { errorcode: string; message: string } | null) {
       forced = exception;
+    },
+    setCostModel(model: CostModel | null) {
+      cost = model;
+    },
+    loseAnswers(lost: LostAnswers | null) {
+      lose = lost && { ...lost };
+    },
+    failCalls(failed: FailedCalls | null) {
+      fail = failed && { ...failed };
+    },
+    peakConcurrency: (wsfunction = '') => inFlight.get(wsfunction)?.peak ?? 0,
+    resetPeakConcurrency() {
+      for (const c of inFlight.values()) c.peak = c.now;
     },
   });
 }
@@ -161,4 +241,8 @@ function formBody(req: SimRequest): string {
 
 function xml(body: string): SimResponse {
   return { status: 200, contentType: 'application/xml; charset=utf-8', body };
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -4,6 +4,11 @@ export interface MoodleConfig {
   url: string;
   token: string;
   timeoutMs: number;
+  /**
+   * Timeout of the whole-course reads (SLOW_READS in ./transport.ts), never below `timeoutMs`
+   * (MOODLE_SLOW_TIMEOUT_MS; 60 s when unset).
+   */
+  slowTimeoutMs?: number;
   connections: number;
   /** Leaf form values per request; Moodle's max_input_vars (5000) silently drops the rest. */
   maxParamsPerRequest: number;

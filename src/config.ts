@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { AccountPolicy } from './domain/accounts';
 import { linkingSchema, type LinkingRules } from './domain/linking';
-import { readFileSync } from 'node:fs';
 import { EnvFileError, readEnvironment, type EnvironmentSource } from './environment';
-import type { ApiKey, AuthSettings } from './auth/authenticate';
-import { SCOPES } from './auth/scopes';
+import type { AuthSettings } from './auth/authenticate';
+import { readApiKeys } from './auth/key-sources';
 import { PERSONAL_DATA_POLICIES, type PersonalDataPolicy } from './personal-data';
 import type { MoodleConfig } from './upstreams/moodle/config';
 import { DEFAULT_RESILIENCE, type ResilienceOptions } from './upstreams/resilience';
@@ -187,16 +186,6 @@ export interface SecurityConfig {
   limits: { depth: number; aliases: number; tokens: number; cost: number; upstreamCalls: number };
 }
 
-const apiKeysSchema = z.array(
-  z
-    .object({
-      name: z.string().min(1),
-      key: z.string().min(16, 'keys must be at least 16 characters'),
-      scopes: z.array(z.enum(SCOPES)).min(1),
-    })
-    .strict(),
-);
-
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -255,7 +244,7 @@ export function loadConfig(source?: NodeJS.ProcessEnv): Config {
       'MOODLE_TOKEN: set without MOODLE_URL (set MOODLE_URL too, or unset it for demo mode)',
     );
   }
-  const apiKeys = readApiKeys(env, problems);
+  const apiKeys = readApiKeys(env.API_KEYS, env.API_KEYS_FILE, problems);
   const jwtConfigured = Boolean(env.JWT_SECRET || env.JWT_JWKS_URL);
   if (env.JWT_SECRET && env.JWT_SECRET.length < 32)
     problems.push('JWT_SECRET: must be at least 32 characters');
@@ -396,34 +385,4 @@ export function secretsOf(config: Config): string[] {
     config.metrics.token,
     ...config.security.auth.apiKeys.map((k) => k.key),
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
-}
-
-function readApiKeys(env: Env, problems: string[]): ApiKey[] {
-  const sources: Array<[string, string | undefined]> = [['API_KEYS', env.API_KEYS]];
-  if (env.API_KEYS_FILE) {
-    try {
-      sources.push(['API_KEYS_FILE', readFileSync(env.API_KEYS_FILE, 'utf8')]);
-    } catch {
-      problems.push('API_KEYS_FILE: cannot be read');
-    }
-  }
-  const keys: ApiKey[] = [];
-  for (const [name, text] of sources) {
-    if (!text?.trim()) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      problems.push(`${name}: must be a JSON array of {name, key, scopes}`);
-      continue;
-    }
-    const parsed = apiKeysSchema.safeParse(json);
-    // Issue paths and messages only: never the key values.
-    if (!parsed.success)
-      problems.push(
-        `${name}: ${parsed.error.issues.map((i) => `[${i.path.join('.')}] ${i.message}`).join('; ')}`,
-      );
-    else keys.push(...parsed.data);
-  }
-  return keys;
 }

@@ -5,7 +5,21 @@ import { ConfigError } from './config';
  * returned closer runs on SIGINT/SIGTERM so ports and pools are released.
  */
 export async function runOrExit(start: () => Promise<() => Promise<void>>): Promise<void> {
-  let close: () => Promise<void>;
+  // Listening for signals before starting: a SIGTERM sent as soon as the "ready" line is out (an
+  // orchestrator, a test) would otherwise meet Node's default handler and kill the process mid-answer.
+  let close: (() => Promise<void>) | undefined;
+  let stopping = false;
+  const stop = async () => {
+    if (stopping || !close) {
+      stopping = true;
+      return;
+    }
+    stopping = true;
+    await close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
   try {
     close = await start();
   } catch (err) {
@@ -21,13 +35,9 @@ export async function runOrExit(start: () => Promise<() => Promise<void>>): Prom
     }
     process.exit(1);
   }
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  // A signal that came while starting: stop now that there is something to close.
+  if (stopping) {
+    stopping = false;
+    await stop();
+  }
 }

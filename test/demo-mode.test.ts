@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,17 @@ it('demo mode starts, answers departments from the simulated ScoDoc, and stops c
   });
   expect(await (await fetch(`${gw.url}/health`)).json()).toEqual({ status: 'ok' });
   expect(await gw.stop()).toBe(0);
+}, 30_000);
+
+it('a SIGTERM that arrives while starting stops the gateway cleanly (exit 0), not by the default handler', async () => {
+  const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
+    env: startEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The first line out (the simulators starting) comes before the gateway has finished starting.
+  child.stdout.once('data', () => child.kill('SIGTERM'));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect(code).toBe(0);
 }, 30_000);
 
 describe('configuration as people expect', () => {

@@ -1,13 +1,8 @@
-import { DEFAULT_LINKING, normalizeNip } from '../src/domain/linking';
-import { ListCache } from '../src/domain/list-cache';
-import { createLogger } from '../src/log';
 import { Trail } from '../src/provisioning/context';
 import { MOODLE_5_0_6_MEASURED } from '../src/simulators/moodle/cost-model';
-import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER } from '../src/simulators/start';
 import { applySync, type SyncReport } from '../src/sync/apply';
 import { planSync } from '../src/sync/plan';
-import { createMoodleClient } from '../src/upstreams/moodle/client';
-import { createScodocClient } from '../src/upstreams/scodoc/client';
+import { forgetAccounts, simulatorClients, writeDeps } from '../test/support/clients';
 import { startTestGateway } from '../test/support/gateway';
 
 /**
@@ -41,44 +36,14 @@ for (const s of u.students)
       etat: 'I',
       seq: scodocStore.inscriptions.length,
     });
-const nips = new Set(u.students.map((s) => s.nip));
-const gone = new Set(
-  [...moodleStore.users.values()]
-    .filter((x) => nips.has(normalizeNip(x.idnumber) ?? ''))
-    .map((x) => x.id),
-);
-for (const id of gone) moodleStore.users.delete(id);
-moodleStore.enrolments.splice(
-  0,
-  moodleStore.enrolments.length,
-  ...moodleStore.enrolments.filter((e) => !gone.has(e.userid)),
-);
+forgetAccounts(gw.sims, new Set(u.students.map((s) => s.nip)));
 
+// The production pool (24 connections), and a timeout no chunk under the cost model comes near.
 const connections = 24;
-const moodle = createMoodleClient({
-  url: gw.sims.moodle!.url,
-  token: MOODLE_SIM_TOKEN,
-  timeoutMs: 60_000,
-  connections,
-  maxParamsPerRequest: 4000,
-});
-const scodoc = createScodocClient({
-  url: `${gw.sims.scodoc!.url}/ScoDoc`,
-  username: SCODOC_SIM_USER,
-  password: SCODOC_SIM_PASSWORD,
-  timeoutMs: 60_000,
-  connections,
-});
-const deps = {
-  scodoc,
-  moodle,
-  linking: DEFAULT_LINKING,
-  lists: new ListCache(0),
-  log: createLogger({ level: 'silent' }),
-  accounts: { usernameRule: 'nip' as const, auth: 'manual' },
-  // BENCH_CONCURRENCY=1 measures chunks one at a time, as before issue 15.
-  syncConcurrency: Number(process.env.BENCH_CONCURRENCY ?? 4),
-};
+const clients = simulatorClients(gw.sims, { timeoutMs: 60_000, connections });
+const { scodoc } = clients;
+// BENCH_CONCURRENCY=1 measures chunks one at a time, as before issue 15.
+const deps = writeDeps(clients, { syncConcurrency: Number(process.env.BENCH_CONCURRENCY ?? 4) });
 
 async function run() {
   await scodoc.formsemestre(semester.id); // the ScoDoc login: measure the sync, not the token
@@ -134,5 +99,5 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
-await Promise.all([moodle.close(), scodoc.close()]);
+await clients.close();
 await gw.close();

@@ -1,19 +1,10 @@
+import { simulatorClients, writeDeps } from './support/clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LINKING, normalizeNip } from '../src/domain/linking';
-import { ListCache } from '../src/domain/list-cache';
-import { createLogger } from '../src/log';
+import { normalizeNip } from '../src/domain/linking';
 import { Trail } from '../src/provisioning/context';
-import {
-  MOODLE_SIM_TOKEN,
-  SCODOC_SIM_PASSWORD,
-  SCODOC_SIM_USER,
-  startSimulators,
-  type RunningSimulators,
-} from '../src/simulators/start';
+import { startSimulators, type RunningSimulators } from '../src/simulators/start';
 import type { LeaverPolicy } from '../src/sync/plan';
 import { runSync } from '../src/sync/run';
-import { createMoodleClient } from '../src/upstreams/moodle/client';
-import { createScodocClient } from '../src/upstreams/scodoc/client';
 
 /**
  * The leavers policy for students ScoDoc no longer registers in the semester at all (issue 15, item 6), and
@@ -34,29 +25,9 @@ beforeAll(async () => {
     students: 300,
     today: '2026-11-23',
   });
-  const moodle = createMoodleClient({
-    url: sims.moodle!.url,
-    token: MOODLE_SIM_TOKEN,
-    timeoutMs: 5000,
-    connections: 4,
-    maxParamsPerRequest: 4000,
-  });
-  const scodoc = createScodocClient({
-    url: `${sims.scodoc!.url}/ScoDoc`,
-    username: SCODOC_SIM_USER,
-    password: SCODOC_SIM_PASSWORD,
-    timeoutMs: 5000,
-    connections: 4,
-  });
-  deps = {
-    scodoc,
-    moodle,
-    linking: DEFAULT_LINKING,
-    lists: new ListCache(0),
-    log: createLogger({ level: 'silent' }),
-    accounts: { usernameRule: 'nip' as const, auth: 'manual' },
-  };
-  closeClients = () => Promise.all([moodle.close(), scodoc.close()]).then(() => {});
+  const clients = simulatorClients(sims);
+  deps = writeDeps(clients);
+  closeClients = clients.close;
   // Everyone registered gets an account and an enrolment first; leavers kept, so nothing else moves.
   await sync('KEEP', false);
 });

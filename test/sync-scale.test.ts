@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LINKING, normalizeNip } from '../src/domain/linking';
-import { ListCache } from '../src/domain/list-cache';
+import { normalizeNip } from '../src/domain/linking';
 import { SyncSemesterDocument } from '../src/generated/operations';
-import { createLogger } from '../src/log';
 import { applyIsolatingFailures, newHalt, type NipFailure } from '../src/provisioning/batches';
 import { Trail } from '../src/provisioning/context';
 import { settleLost } from '../src/provisioning/reread';
-import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER } from '../src/simulators/start';
 import { runSync } from '../src/sync/run';
 import { UpstreamError } from '../src/upstreams/errors';
 import { MoodleError } from '../src/upstreams/moodle/errors';
-import { createMoodleClient } from '../src/upstreams/moodle/client';
-import { createScodocClient } from '../src/upstreams/scodoc/client';
 import { expectTypename } from './support/expect';
+import { forgetAccounts, simulatorClients, writeDeps } from './support/clients';
 import { startTestGateway, type TestGateway } from './support/gateway';
 
 /** The semester with the most registrations whose course exists: several chunks per step. */
@@ -28,22 +24,14 @@ function biggestSemester(gw: TestGateway) {
 }
 
 /** As if the semester's students had never had a Moodle account: the sync has them all to create. */
-function forgetAccounts(gw: TestGateway, semesterId: number) {
+function forgetSemesterAccounts(gw: TestGateway, semesterId: number) {
   const u = gw.sims.university;
-  const store = gw.sims.moodle!.store;
   const nips = new Set(
     u.registrations
       .filter((r) => r.formsemestreId === semesterId)
       .map((r) => u.students.find((x) => x.etudid === r.etudid)!.nip),
   );
-  const gone = new Set(
-    [...store.users.values()]
-      .filter((x) => nips.has(normalizeNip(x.idnumber) ?? ''))
-      .map((x) => x.id),
-  );
-  for (const id of gone) store.users.delete(id);
-  const kept = store.enrolments.filter((e) => !gone.has(e.userid));
-  store.enrolments.splice(0, store.enrolments.length, ...kept);
+  forgetAccounts(gw.sims, nips);
 }
 
 async function apply(gw: TestGateway, semesterId: number) {
@@ -129,7 +117,7 @@ describe('a systematic refusal costs O(1) calls through the simulators', () => {
   it('an auth plugin the site lacks: at most 2 create calls and one report line for the step', async () => {
     expect(cas.sims.moodle!.store.authPlugins.has('cas')).toBe(false);
     const semesterId = biggestSemester(cas);
-    forgetAccounts(cas, semesterId);
+    forgetSemesterAccounts(cas, semesterId);
     cas.resetCalls();
     const report = await apply(cas, semesterId);
     expect(report.accountsToCreate).toBeGreaterThan(100); // several chunks
@@ -149,7 +137,7 @@ describe('at scale: parallel chunks, look-ups, the roster read once', () => {
   beforeAll(async () => {
     gw = await startTestGateway({ students: 2000 });
     semesterId = biggestSemester(gw);
-    forgetAccounts(gw, semesterId);
+    forgetSemesterAccounts(gw, semesterId);
   });
   afterAll(() => gw.close());
 
@@ -176,34 +164,15 @@ describe('at scale: parallel chunks, look-ups, the roster read once', () => {
   });
 
   it('a no-op re-apply looks up the exact NIPs first and the variants of the misses only', async () => {
-    const moodle = createMoodleClient({
-      url: gw.sims.moodle!.url,
-      token: MOODLE_SIM_TOKEN,
-      timeoutMs: 5000,
-      connections: 4,
-      maxParamsPerRequest: 4000,
-    });
-    const scodoc = createScodocClient({
-      url: `${gw.sims.scodoc!.url}/ScoDoc`,
-      username: SCODOC_SIM_USER,
-      password: SCODOC_SIM_PASSWORD,
-      timeoutMs: 5000,
-      connections: 4,
-    });
+    const clients = simulatorClients(gw.sims);
+    const { moodle } = clients;
     const sent: string[][] = [];
     const byField = moodle.getUsersByField.bind(moodle);
     moodle.getUsersByField = (field, values) => {
       if (field === 'idnumber') sent.push([...values]);
       return byField(field, values);
     };
-    const deps = {
-      scodoc,
-      moodle,
-      linking: DEFAULT_LINKING,
-      lists: new ListCache(0),
-      log: createLogger({ level: 'silent' }),
-      accounts: { usernameRule: 'nip' as const, auth: 'manual' },
-    };
+    const deps = writeDeps(clients);
     try {
       const { plan, report } = await runSync(deps, new Trail(), {
         semesterId,
@@ -219,7 +188,7 @@ describe('at scale: parallel chunks, look-ups, the roster read once', () => {
       expect(values).toBeLessThan(2 * nips.size);
       expect(sent.length).toBeGreaterThan(1); // chunks of 500, sent together
     } finally {
-      await Promise.all([moodle.close(), scodoc.close()]);
+      await clients.close();
     }
   });
 });
@@ -283,7 +252,7 @@ describe('the breaker opening mid-apply', () => {
       resilience: { breakerThreshold: 2, breakerHalfOpenAfterMs: 300 },
     });
     semesterId = biggestSemester(gw);
-    forgetAccounts(gw, semesterId);
+    forgetSemesterAccounts(gw, semesterId);
   });
   afterAll(() => gw.close());
 

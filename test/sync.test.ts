@@ -1,19 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LINKING, normalizeNip } from '../src/domain/linking';
-import { ListCache } from '../src/domain/list-cache';
+import { normalizeNip } from '../src/domain/linking';
 import {
   SyncSemesterDocument,
   type LeaverPolicy,
   type SyncSemesterInput,
 } from '../src/generated/operations';
-import { createLogger } from '../src/log';
-import { MOODLE_SIM_TOKEN, SCODOC_SIM_PASSWORD, SCODOC_SIM_USER } from '../src/simulators/start';
 import { runSync } from '../src/sync/run';
 import { UpstreamError } from '../src/upstreams/errors';
-import { createMoodleClient } from '../src/upstreams/moodle/client';
-import { createScodocClient } from '../src/upstreams/scodoc/client';
 import { Trail } from '../src/provisioning/context';
 import { expectTypename } from './support/expect';
+import { simulatorClients, writeDeps } from './support/clients';
 import { startTestGateway, type TestGateway } from './support/gateway';
 
 /** Two identical universities: one synced in one go, one interrupted then re-run. */
@@ -149,20 +145,8 @@ describe('syncSemester', () => {
   it('interrupted half-way (reply lost after Moodle created the accounts, then enrolments failing), then re-run: exactly the uninterrupted end state', async () => {
     // The first run goes through clients whose replies are cut: Moodle creates the accounts but the gateway never
     // hears back (the worst place to crash), and every enrolment call fails.
-    const moodle = createMoodleClient({
-      url: stormy.sims.moodle!.url,
-      token: MOODLE_SIM_TOKEN,
-      timeoutMs: 5000,
-      connections: 4,
-      maxParamsPerRequest: 4000,
-    });
-    const scodoc = createScodocClient({
-      url: `${stormy.sims.scodoc!.url}/ScoDoc`,
-      username: SCODOC_SIM_USER,
-      password: SCODOC_SIM_PASSWORD,
-      timeoutMs: 5000,
-      connections: 4,
-    });
+    const clients = simulatorClients(stormy.sims);
+    const { moodle } = clients;
     const lost = (what: string) =>
       new UpstreamError({
         system: 'moodle',
@@ -175,14 +159,7 @@ describe('syncSemester', () => {
       throw lost('core_user_create_users');
     };
     moodle.enrolUsers = () => Promise.reject(lost('enrol_manual_enrol_users'));
-    const deps = {
-      scodoc,
-      moodle,
-      linking: DEFAULT_LINKING,
-      lists: new ListCache(0),
-      log: createLogger({ level: 'silent' }),
-      accounts: { usernameRule: 'nip' as const, auth: 'manual' },
-    };
+    const deps = writeDeps(clients);
     const crashed = await runSync(deps, new Trail(), {
       semesterId: semesterId(stormy),
       dryRun: false,
@@ -191,7 +168,7 @@ describe('syncSemester', () => {
     expect(crashed.report.accountsCreated).toBe(0);
     expect(crashed.report.enrolmentsAdded).toBe(0);
     expect(crashed.report.failures.filter((f) => f.step !== 'plan').length).toBeGreaterThan(0);
-    await Promise.all([moodle.close(), scodoc.close()]);
+    await clients.close();
     // Moodle did create them, unbeknownst to the gateway:
     expect(Object.values(snapshot(stormy).accounts).every((n) => n === 1)).toBe(true);
 

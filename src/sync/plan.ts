@@ -3,6 +3,7 @@ import { nipOfUser, normalizeNip } from '../domain/linking';
 import { toStudent } from '../domain/mapping';
 import type { CourseModel, SemesterModel, StudentModel } from '../domain/models';
 import { accountsOfNips, takenIdentities } from '../provisioning/accounts';
+import { eachConcurrently } from '../provisioning/batches';
 import type { WriteDeps } from '../provisioning/context';
 import { courseOfSemesterOrFail, semesterOrFail } from '../provisioning/records';
 import { roleIn, type Role } from '../provisioning/roles';
@@ -131,10 +132,12 @@ export async function planSync(
       if (remove) plan.enrolmentsToRemove.push({ nip: normalizeNip(s.nip)!, userid: account.id });
     }
     const inSemester = new Set([...stay, ...go].map((s) => normalizeNip(s.nip)!));
-    for (const e of await unregisteredLeavers(deps, plan, enrolledAll, inSemester)) {
-      const remove = input.leavers === 'SUSPEND' ? active.has(e.userid) : enrolled.has(e.userid);
-      if (remove) plan.enrolmentsToRemove.push(e);
-    }
+    // Only those the policy would change are asked about (a suspended one stays suspended under SUSPEND).
+    const changed = (userid: number) =>
+      input.leavers === 'SUSPEND' ? active.has(userid) : enrolled.has(userid);
+    plan.enrolmentsToRemove.push(
+      ...(await unregisteredLeavers(deps, plan, enrolledAll, inSemester, changed)),
+    );
   }
   return plan;
 }
@@ -152,17 +155,21 @@ async function unregisteredLeavers(
   plan: SyncPlan,
   enrolledAll: EnrolledUser[],
   inSemester: Set<string>,
+  changed: (userid: number) => boolean,
 ): Promise<Array<{ nip: string; userid: number }>> {
   const candidates = enrolledAll.flatMap((u) => {
     const nip = nipOfUser(deps.linking, u);
     const roles = u.roles ?? [];
     const ours = roles.length > 0 && roles.every((r) => r.roleid === plan.role.id);
-    return nip && ours && !inSemester.has(nip) ? [{ nip, userid: u.id }] : [];
+    return nip && ours && !inSemester.has(nip) && changed(u.id) ? [{ nip, userid: u.id }] : [];
   });
-  const known = await Promise.all(
-    candidates.map(async (c) => (await deps.scodoc.etudiants({ nip: c.nip })).length > 0),
-  );
-  return candidates.filter((_, i) => known[i]);
+  // ScoDoc has no batch look-up of étudiants: one call each, a few at a time, so a course still holding a
+  // past year's students cannot flood ScoDoc (or the gateway's queue for it).
+  const known = new Set<string>();
+  await eachConcurrently(candidates, deps.syncConcurrency ?? 4, async (c) => {
+    if ((await deps.scodoc.etudiants({ nip: c.nip })).length > 0) known.add(c.nip);
+  });
+  return candidates.filter((c) => known.has(c.nip));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AccountPolicy } from './domain/accounts';
 import { linkingSchema, type LinkingRules } from './domain/linking';
-import { EnvFileError, readEnvironment, type EnvironmentSource } from './environment';
+import { EnvFileError, readEnvironment, withoutEmpty, type EnvironmentSource } from './environment';
 import type { AuthSettings } from './auth/authenticate';
 import { readApiKeys } from './auth/key-sources';
 import { PERSONAL_DATA_POLICIES, type PersonalDataPolicy } from './personal-data';
@@ -207,11 +207,7 @@ export function loadConfig(source?: NodeJS.ProcessEnv): Config {
       throw err;
     }
   }
-  const parsed = envSchema.safeParse(
-    Object.fromEntries(
-      Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''),
-    ),
-  );
+  const parsed = envSchema.safeParse(withoutEmpty(source));
   const problems: string[] = [];
   if (!parsed.success) {
     // One line per variable, whatever number of rules it broke. Zod messages describe the expectation, never

@@ -42,7 +42,8 @@ export class EnvFileError extends Error {
   override name = 'EnvFileError';
 }
 
-function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/** The variables with a value: an empty or blank one counts as unset. */
+export function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
   );

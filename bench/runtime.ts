@@ -10,13 +10,19 @@ import autocannon from 'autocannon';
  * side by side on `{ __typename }`, rounds alternated so machine noise hits both; then the gateway alone under
  * sustained mixed load (the example queries), its peak RSS read from the kernel (VmHWM).
  *
- * Env: ROUNDS (3), SECONDS (8 per round), LOAD_SECONDS (40), CONNECTIONS (10), GATEWAY_NODE_FLAGS (those of
- * `npm start`).
+ * Two ways of comparing, because requests per second swing by a factor of two between rounds on a shared VM:
+ * alternated rounds (each server alone, SECONDS each), and side by side (all servers at once, AMOUNT requests
+ * each, so whatever else the machine runs slows them alike). Each reports the server's CPU per request from
+ * /proc too. A second gateway with its response cache off shows what the layers cost when nothing is cached.
+ *
+ * Env: ROUNDS (3), SECONDS (8 per round), AMOUNT (8000 per server per side-by-side round), LOAD_SECONDS (40),
+ * CONNECTIONS (10), GATEWAY_NODE_FLAGS (those of `npm start`).
  */
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SECONDS = Number(process.env.SECONDS ?? 8);
+const AMOUNT = Number(process.env.AMOUNT ?? 8000);
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 40);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
 
@@ -83,6 +89,25 @@ async function round(url: string, pid: number, bodies: string[], seconds: number
   return { rps: result.rps, cpuUsPerRequest: (cpu * 1e6) / (result.rps * seconds) };
 }
 
+/** All servers at once, the same number of requests each: one sample of rps and CPU per request for each. */
+async function sideBySide(servers: Array<{ url: string; pid: number }>, body: string) {
+  const before = servers.map((s) => cpuSecondsOf(s.pid));
+  const results = await Promise.all(
+    servers.map((s) =>
+      autocannon({
+        url: `${s.url}/graphql`,
+        connections: Math.max(1, Math.floor(CONNECTIONS / 2)),
+        amount: AMOUNT,
+        requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, body }],
+      }),
+    ),
+  );
+  return servers.map((s, i) => ({
+    rps: results[i]!.requests.average,
+    cpuUsPerRequest: ((cpuSecondsOf(s.pid) - before[i]!) * 1e6) / results[i]!.requests.total,
+  }));
+}
+
 async function hammer(
   url: string,
   bodies: string[],
@@ -114,9 +139,11 @@ function startFlags(): string {
   return /^node (.*?)\s*dist\/main\.js/.exec(pkg.scripts.start ?? '')?.[1] ?? '';
 }
 
+type Sample = { rps: number; cpuUsPerRequest: number };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const [scodocPort, moodlePort, gatewayPort, rawPort] = await Promise.all([
+const [scodocPort, moodlePort, gatewayPort, uncachedPort, rawPort] = await Promise.all([
+  freePort(),
   freePort(),
   freePort(),
   freePort(),
@@ -133,32 +160,41 @@ const sims = await start(
 );
 // The same flags as `npm start` (package.json), unless GATEWAY_NODE_FLAGS says otherwise.
 const gatewayFlags = (process.env.GATEWAY_NODE_FLAGS ?? startFlags()).split(' ').filter(Boolean);
+const gatewayEnv = (port: number) => ({
+  NODE_ENV: 'production',
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  AUTH_DISABLED: 'true',
+  LOG_LEVEL: 'warn',
+  SCODOC_URL: `http://127.0.0.1:${scodocPort}/ScoDoc`,
+  SCODOC_USERNAME: 'demo',
+  SCODOC_PASSWORD: 'demo',
+  MOODLE_URL: `http://127.0.0.1:${moodlePort}`,
+  MOODLE_TOKEN: 'demo-moodle-token',
+  RATE_LIMIT_PER_MINUTE: '100000000',
+});
 const gateway = await start(
   [...gatewayFlags, 'dist/main.js'],
-  {
-    NODE_ENV: 'production',
-    PORT: String(gatewayPort),
-    HOST: '127.0.0.1',
-    AUTH_DISABLED: 'true',
-    LOG_LEVEL: 'warn',
-    SCODOC_URL: `http://127.0.0.1:${scodocPort}/ScoDoc`,
-    SCODOC_USERNAME: 'demo',
-    SCODOC_PASSWORD: 'demo',
-    MOODLE_URL: `http://127.0.0.1:${moodlePort}`,
-    MOODLE_TOKEN: 'demo-moodle-token',
-    RATE_LIMIT_PER_MINUTE: '100000000',
-  },
+  gatewayEnv(gatewayPort),
+  /AUTH_DISABLED=true/,
+);
+const uncached = await start(
+  [...gatewayFlags, 'dist/main.js'],
+  { ...gatewayEnv(uncachedPort), RESPONSE_CACHE_TTL_MS: '0' },
   /AUTH_DISABLED=true/,
 );
 // The "ready" line is info, below LOG_LEVEL=warn: poll /health instead.
 const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-for (let i = 0; i < 100; i++) {
-  const ok = await fetch(`${gatewayUrl}/health`).then(
-    (r) => r.ok,
-    () => false,
-  );
-  if (ok) break;
-  await new Promise((r) => setTimeout(r, 100));
+const uncachedUrl = `http://127.0.0.1:${uncachedPort}`;
+for (const url of [gatewayUrl, uncachedUrl]) {
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 const raw = await start(
   ['--import', 'tsx', 'bench/raw-yoga.ts'],
@@ -172,8 +208,23 @@ const idle = memoryOf(gateway.pid!);
 // Warm both (JIT, caches) before measuring.
 await hammer(gatewayUrl, typename, 2);
 await hammer(rawUrl, typename, 2);
-const ours: Array<{ rps: number; cpuUsPerRequest: number }> = [];
-const theirs: Array<{ rps: number; cpuUsPerRequest: number }> = [];
+await hammer(uncachedUrl, typename, 2);
+const sides = { gateway: [] as Sample[], uncached: [] as Sample[], raw: [] as Sample[] };
+for (let i = 0; i < ROUNDS; i++) {
+  const [g, u, r] = await sideBySide(
+    [
+      { url: gatewayUrl, pid: gateway.pid! },
+      { url: uncachedUrl, pid: uncached.pid! },
+      { url: rawUrl, pid: raw.pid! },
+    ],
+    typename[0]!,
+  );
+  sides.gateway.push(g!);
+  sides.uncached.push(u!);
+  sides.raw.push(r!);
+}
+const ours: Sample[] = [];
+const theirs: Sample[] = [];
 for (let i = 0; i < ROUNDS; i++) {
   ours.push(await round(gatewayUrl, gateway.pid!, typename, SECONDS));
   theirs.push(await round(rawUrl, raw.pid!, typename, SECONDS));
@@ -199,9 +250,27 @@ const ratio = median(ours.map((r) => r.rps)) / median(theirs.map((r) => r.rps));
 // whatever else the machine runs.
 const cpuRatio =
   median(theirs.map((r) => r.cpuUsPerRequest)) / median(ours.map((r) => r.cpuUsPerRequest));
+const summary = (samples: Sample[], baseline: Sample[]) => ({
+  rps: samples.map((r) => Math.round(r.rps)),
+  cpuUsPerRequest: samples.map((r) => Math.round(r.cpuUsPerRequest)),
+  rpsRatio: Number(
+    (median(samples.map((r) => r.rps)) / median(baseline.map((r) => r.rps))).toFixed(3),
+  ),
+  cpuRatio: Number(
+    (
+      median(baseline.map((r) => r.cpuUsPerRequest)) / median(samples.map((r) => r.cpuUsPerRequest))
+    ).toFixed(3),
+  ),
+});
 const report = {
   gatewayFlags: gatewayFlags.join(' '),
-  typename: {
+  typenameSideBySide: {
+    requestsPerServerPerRound: AMOUNT,
+    rawYoga: summary(sides.raw, sides.raw),
+    gateway: summary(sides.gateway, sides.raw),
+    gatewayResponseCacheOff: summary(sides.uncached, sides.raw),
+  },
+  typenameAlternated: {
     gatewayRps: ours.map((r) => Math.round(r.rps)),
     rawYogaRps: theirs.map((r) => Math.round(r.rps)),
     medianRatio: Number(ratio.toFixed(3)),
@@ -225,4 +294,4 @@ const report = {
   },
 };
 console.log(JSON.stringify(report, null, 2));
-for (const child of [raw, gateway, sims]) child.kill('SIGTERM');
+for (const child of [raw, gateway, uncached, sims]) child.kill('SIGTERM');

@@ -125,6 +125,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       isDev: false,
     },
     landingPage: false,
+    // The body cap is the gateway's own (before Yoga, and capChunkedBody in yoga-plugins.ts).
+    maxRequestBodySize: false,
     plugins: [
       ...requestLimits(security, opts.production ?? false),
       observeOperations(metrics, knownOperations),
@@ -226,7 +228,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
           },
         ],
       });
-    if (!length && req.headers['transfer-encoding']) capStream(req, security.maxBodyBytes);
     // An address that failed authentication too often is refused before its credentials are looked at, so
     // guessing keys or tokens stays slow (a right guess is refused too until the window ends).
     const ip = req.socket.remoteAddress ?? 'unknown';
@@ -352,13 +353,4 @@ function safeRequestId(header: string | string[] | undefined): string | undefine
 function reply(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
-}
-
-/** A chunked body has no length up front: count as it arrives and cut it off past the cap. */
-function capStream(req: IncomingMessage, max: number) {
-  let seen = 0;
-  req.on('data', (chunk: Buffer) => {
-    seen += chunk.length;
-    if (seen > max) req.destroy(new Error('request body too large'));
-  });
 }

@@ -350,6 +350,40 @@ describe('limits', () => {
     expect(res.status).toBe(413);
   });
 
+  it('a chunked body (no Content-Length) is held to the same cap: 413 past it, answered below it', async () => {
+    const chunked = (text: string) => {
+      const bytes = new TextEncoder().encode(text);
+      // A stream of small chunks: fetch sends it with Transfer-Encoding: chunked and no length.
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += 4096) controller.enqueue(bytes.slice(i, i + 4096));
+          controller.close();
+        },
+      });
+      return fetch(`${gw.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...everything },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+    };
+    const over = await chunked(
+      JSON.stringify({ query: `{ departments { acronym } } # ${'x'.repeat(30_000)}` }),
+    );
+    expect(over.status).toBe(413);
+    expect(
+      ((await over.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!
+        .extensions.code,
+    ).toBe('PAYLOAD_TOO_LARGE');
+    const under = await chunked(
+      JSON.stringify({ query: `{ departments { acronym } } # ${'x'.repeat(10_000)}` }),
+    );
+    expect(under.status).toBe(200);
+    expect(
+      ((await under.json()) as { data: { departments: unknown[] } }).data.departments.length,
+    ).toBeGreaterThan(0);
+  });
+
   it('page sizes and list arguments are capped', async () => {
     const page = await gw.query(
       '{ students(department: "INFO", first: 1000) { totalCount } }',

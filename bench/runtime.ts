@@ -102,8 +102,9 @@ async function sideBySide(servers: Array<{ url: string; pid: number }>, body: st
       }),
     ),
   );
+  // Over the whole run: autocannon's per-second average is too coarse for runs of a few seconds.
   return servers.map((s, i) => ({
-    rps: results[i]!.requests.average,
+    rps: results[i]!.requests.total / results[i]!.duration,
     cpuUsPerRequest: ((cpuSecondsOf(s.pid) - before[i]!) * 1e6) / results[i]!.requests.total,
   }));
 }

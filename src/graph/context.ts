@@ -46,7 +46,7 @@ export function createContextFactory(deps: ContextDeps) {
  * response-cache hit, `{ __typename }`, a refused query) would pay for nothing. A proxy, not a getter: Yoga
  * merges the context with Object.assign, which reads (and so would call) every getter.
  */
-export function lazyLoaders(deps: LoaderDeps): Loaders {
+function lazyLoaders(deps: LoaderDeps): Loaders {
   let loaders: Loaders | undefined;
   return new Proxy({} as Loaders, {
     get: (_target, key) => (loaders ??= createLoaders(deps))[key as keyof Loaders],

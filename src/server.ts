@@ -8,6 +8,10 @@ import { requestScope, type RequestScope } from './observability/request-context
 import { inSpan } from './observability/tracing';
 import { drain, InFlightRequests, shuttingDown } from './shutdown';
 import { observeOperations, requestLimits } from './yoga-plugins';
+import type { JobDeps } from './jobs/execute';
+import { LocalSyncJobs } from './jobs/local';
+import type { SyncJobs } from './jobs/model';
+import { typesChangedBy } from './graph/mutations/changes';
 import { readiness, type SelfCheck } from './health/readiness';
 import type { ResilienceOptions } from './upstreams/resilience';
 import { createAuthenticator, type Authenticator } from './auth/authenticate';
@@ -49,6 +53,8 @@ export interface GatewayOptions {
   operationNames?: string[];
   /** Today's date (ISO) for "current" semesters; tests fix it. */
   today?: () => string;
+  /** Sync jobs, made from what a run needs: BullMQ's with Redis (main.ts); by default in this process. */
+  jobs?: (deps: JobDeps) => SyncJobs;
 }
 
 export interface Gateway {
@@ -95,15 +101,24 @@ export function createGateway(opts: GatewayOptions): Gateway {
       ? createResponseCache({ schema, ttlMs: responseCacheTtlMs, metrics, log: opts.log })
       : undefined;
   const graphiql = security.graphiql ? selfHostedGraphiQL('Campus Graph') : null;
+  const lists = new ListCache(opts.listCacheTtlMs ?? DEFAULTS.listCacheTtlMs);
+  const linking = opts.linking ?? DEFAULTS.linking;
+  const accounts = opts.accounts ?? DEFAULTS.accounts;
+  const jobs = (opts.jobs ?? ((deps) => new LocalSyncJobs(deps)))({
+    writes: { scodoc, moodle, linking, lists, log: opts.log, accounts },
+    log: opts.log,
+    afterRun: async (input) => responseCache?.invalidate(typesChangedBy('syncSemester', input)),
+  });
   const yoga = createYoga<{ req: AuthenticatedRequest }>({
     schema,
     context: createContextFactory({
       scodoc,
       moodle,
       log: opts.log,
-      linking: opts.linking ?? DEFAULTS.linking,
-      accounts: opts.accounts ?? DEFAULTS.accounts,
-      lists: new ListCache(opts.listCacheTtlMs ?? DEFAULTS.listCacheTtlMs),
+      linking,
+      accounts,
+      lists,
+      jobs,
       today: opts.today ?? (() => new Date().toISOString().slice(0, 10)),
       responseCache,
     }),
@@ -301,6 +316,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       }
       await drain(server, inFlight, graceMs, opts.log);
+      await jobs.close();
       await Promise.all([scodoc.close(), moodle.close()]);
     },
   };

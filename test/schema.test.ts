@@ -24,6 +24,13 @@ describe('schema as a file', () => {
       'type Enrolment',
       'type Semester',
       'type MoodleAccount',
+      'startSyncSemester(',
+      'syncJob(',
+      'syncJobs(',
+      'type StartSyncSemesterSuccess',
+      'type SyncJob',
+      'enum SyncJobState',
+      'type SyncProgress',
     ]) {
       expect(sdl).toContain(name);
     }

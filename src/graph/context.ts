@@ -1,5 +1,6 @@
 import { NOBODY, type Caller } from '../auth/scopes';
 import type { AccountPolicy } from '../domain/accounts';
+import type { SyncJobs } from '../jobs/model';
 import type { Logger } from '../log';
 import type { WriteDeps } from '../provisioning/context';
 import { createLoaders, type LoaderDeps, type Loaders } from './loaders';
@@ -15,12 +16,15 @@ export interface GraphContext {
   caller: Caller;
   /** The response cache, when on: each mutation drops the cached answers it may have made stale. */
   responseCache?: ResponseCacheInvalidation;
+  /** Sync jobs: BullMQ's with Redis, this process's without. */
+  jobs: SyncJobs;
 }
 
 export interface ContextDeps extends LoaderDeps {
   log: Logger;
   accounts: AccountPolicy;
   responseCache?: ResponseCacheInvalidation;
+  jobs: SyncJobs;
 }
 
 export function createContextFactory(deps: ContextDeps) {
@@ -38,6 +42,7 @@ export function createContextFactory(deps: ContextDeps) {
     writes,
     caller: server.req?.caller ?? NOBODY,
     responseCache: deps.responseCache,
+    jobs: deps.jobs,
   });
 }
 

@@ -95,8 +95,14 @@ export function createResponseCache(opts: {
           ].join('|'),
         )
         .digest('hex'),
-    // `__schema` is never cached by the plugin itself; `__type` neither, here.
-    ttlPerSchemaCoordinate: { 'Query.__schema': 0, 'Query.__type': 0 },
+    // `__schema` is never cached by the plugin itself; `__type` neither, here. Sync jobs change while they
+    // run: whoever follows one must see it move.
+    ttlPerSchemaCoordinate: {
+      'Query.__schema': 0,
+      'Query.__type': 0,
+      'Query.syncJob': 0,
+      'Query.syncJobs': 0,
+    },
     // No `extensions.responseCache` in answers (the plugin adds it when NODE_ENV=development).
     includeExtensionMetadata: false,
   });

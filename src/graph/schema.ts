@@ -11,6 +11,7 @@ import './types/group';
 import './types/moodle-account';
 import './types/semester';
 import './types/student';
+import './types/sync-job';
 
 /** The public schema: every domain file above adds its types and root fields to the one builder. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -12,20 +12,39 @@ const syncInput = z.object({
   leavers: z.enum(['KEEP', 'SUSPEND', 'UNENROL']).nullish(),
 });
 
-/** Plans, and unless it is a dry run (the default), applies. Used by the mutation and by the CLI alike. */
+export type SyncInput = z.infer<typeof syncInput>;
+
+/** The sync's input checked (BAD_USER_INPUT otherwise): a job checks it before it is queued. */
+export function parseSyncInput(raw: unknown): SyncInput {
+  return parseInput(syncInput, raw);
+}
+
+/** Writes the apply would make, all steps together: what a job's progress counts up to. */
+export function plannedWrites(plan: SyncPlan): number {
+  return (
+    plan.accountsToCreate.length * 2 + plan.enrolmentsToAdd.length + plan.enrolmentsToRemove.length
+  );
+}
+
+/**
+ * Plans, and unless it is a dry run (the default), applies. Used by the mutation, the jobs and the CLI
+ * alike; `planned` hears of the plan before the apply starts.
+ */
 export async function runSync(
   deps: WriteDeps,
   trail: Trail,
   raw: unknown,
   progress?: Progress,
+  planned?: (plan: SyncPlan) => void,
 ): Promise<{ plan: SyncPlan; report: SyncReport }> {
-  const input = parseInput(syncInput, raw);
+  const input = parseSyncInput(raw);
   const plan = await planSync(deps, {
     semesterId: input.semesterId,
     courseId: input.courseId,
     leavers: input.leavers ?? 'KEEP',
   });
   const dryRun = input.dryRun ?? true;
+  planned?.(plan);
   return {
     plan,
     // An apply waits for an open breaker's half-open trial (bounded) instead of failing every remaining

@@ -15,6 +15,8 @@ export const MUTATION_CHANGES = {
   enrol: ['Enrolment', 'Course', 'Student', 'MoodleAccount'],
   unenrol: ['Enrolment', 'Course', 'Student', 'MoodleAccount'],
   syncSemester: ['Enrolment', 'Course', 'Student', 'MoodleAccount'],
+  // Only queues: the job's run drops what the sync changed when it ends (jobs/execute.ts `afterRun`).
+  startSyncSemester: [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MutationName = keyof typeof MUTATION_CHANGES;

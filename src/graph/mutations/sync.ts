@@ -1,7 +1,7 @@
-import type { SyncFailure } from '../../sync/plan';
 import type { SyncReport } from '../../sync/apply';
 import { runSync } from '../../sync/run';
 import { builder } from '../builder';
+import { SyncReportRef } from '../types/sync-report';
 import { perform, successType } from './define';
 
 const LeaverPolicy = builder.enumType('LeaverPolicy', {
@@ -15,7 +15,7 @@ const LeaverPolicy = builder.enumType('LeaverPolicy', {
   } as const,
 });
 
-const SyncSemesterInput = builder.inputType('SyncSemesterInput', {
+export const SyncSemesterInput = builder.inputType('SyncSemesterInput', {
   description: "Mirror a ScoDoc semester's registrations into its Moodle course.",
   fields: (t) => ({
     semesterId: t.int({ required: true, description: 'ScoDoc formsemestre id.' }),
@@ -31,54 +31,6 @@ const SyncSemesterInput = builder.inputType('SyncSemesterInput', {
       type: LeaverPolicy,
       defaultValue: 'KEEP',
       description: 'What to do with students in state D or DEF.',
-    }),
-  }),
-});
-
-const SyncFailureRef = builder.objectRef<SyncFailure>('SyncFailure').implement({
-  description: 'A student the sync could not handle, and at which step.',
-  fields: (t) => ({
-    nip: t.exposeString('nip', {
-      nullable: true,
-      description: 'The NIP, when the student has one.',
-    }),
-    step: t.exposeString('step', { description: 'plan, createAccount, enrol or remove.' }),
-    message: t.exposeString('message', { description: 'What went wrong.' }),
-  }),
-});
-
-const SyncReportRef = builder.objectRef<SyncReport>('SyncReport').implement({
-  description: 'What a sync would do (dry run) or did. A second apply reports zero changes.',
-  fields: (t) => ({
-    dryRun: t.exposeBoolean('dryRun', { description: 'true: nothing was changed.' }),
-    accountsToCreate: t.exposeInt('accountsToCreate', {
-      description: 'Registered students without a Moodle account.',
-    }),
-    accountsCreated: t.exposeInt('accountsCreated', {
-      description: 'Accounts created by this run.',
-    }),
-    enrolmentsToAdd: t.exposeInt('enrolmentsToAdd', {
-      description: 'Registered students not (actively) enrolled, new accounts included.',
-    }),
-    enrolmentsAdded: t.exposeInt('enrolmentsAdded', {
-      description: 'Enrolments added or reactivated by this run.',
-    }),
-    enrolmentsToRemove: t.exposeInt('enrolmentsToRemove', {
-      description: 'Leavers to suspend or unenrol, per the policy.',
-    }),
-    enrolmentsRemoved: t.exposeInt('enrolmentsRemoved', {
-      description: 'Leavers suspended or unenrolled by this run.',
-    }),
-    failures: t.field({
-      type: [SyncFailureRef],
-      description: 'Students not handled, with the step and the reason.',
-      resolve: (r) => r.failures,
-    }),
-    unknown: t.field({
-      type: [SyncFailureRef],
-      description:
-        'Writes sent whose answer was lost (timeout, connection reset) and that could not be read back either: Moodle may or may not have applied them. Neither counted as done nor among the failures; check them in Moodle, or re-run the sync (it converges).',
-      resolve: (r) => r.unknown,
     }),
   }),
 });

@@ -4,6 +4,7 @@ import { linkingSchema, type LinkingRules } from './domain/linking';
 import { EnvFileError, readEnvironment, withoutEmpty, type EnvironmentSource } from './environment';
 import type { AuthSettings } from './auth/authenticate';
 import { readApiKeys } from './auth/key-sources';
+import { redisSecrets, redisUrlSchema, syncJobLockMsSchema } from './shared-state/config';
 import { PERSONAL_DATA_POLICIES, type PersonalDataPolicy } from './personal-data';
 import type { MoodleConfig } from './upstreams/moodle/config';
 import { DEFAULT_RESILIENCE, type ResilienceOptions } from './upstreams/resilience';
@@ -130,6 +131,9 @@ const envSchema = linkingSchema.extend({
     .default(DEFAULT_RESILIENCE.breakerHalfOpenAfterMs),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  /** Shared state of several replicas (rate limits, caches, read deduplication); unset = per process. */
+  REDIS_URL: redisUrlSchema,
+  SYNC_JOB_LOCK_MS: syncJobLockMsSchema,
 
   SCODOC_SIM_PORT: port.default(4101),
   MOODLE_SIM_PORT: port.default(4102),
@@ -167,6 +171,10 @@ export interface Config {
   metrics: { port?: number; token?: string };
   shutdownGraceMs: number;
   otelEndpoint?: string;
+  /** Redis for the state every replica shares; null = each process keeps its own in memory. */
+  redis: { url: string } | null;
+  /** Sync jobs: how long a replica's claim on a running job lasts before another may resume it. */
+  jobs: { lockMs: number };
   simulators: { scodocPort: number; moodlePort: number; seed: number; students: number };
 }
 
@@ -348,6 +356,8 @@ export function loadConfig(source?: NodeJS.ProcessEnv): Config {
     metrics: { port: env.METRICS_PORT, token: env.METRICS_TOKEN },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     otelEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    redis: env.REDIS_URL ? { url: env.REDIS_URL } : null,
+    jobs: { lockMs: env.SYNC_JOB_LOCK_MS },
     simulators: {
       scodocPort: env.SCODOC_SIM_PORT,
       moodlePort: env.MOODLE_SIM_PORT,
@@ -380,5 +390,6 @@ export function secretsOf(config: Config): string[] {
     config.logPseudonymKey,
     config.metrics.token,
     ...config.security.auth.apiKeys.map((k) => k.key),
+    ...redisSecrets(config.redis),
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }

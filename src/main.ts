@@ -3,7 +3,7 @@ import { upstreamsOf, type Upstreams } from './demo';
 import { createLogger, type Logger } from './log';
 import { initTracing } from './observability/otel';
 import { runOrExit } from './process';
-import { createGateway, type Gateway } from './server';
+import { createGateway, type Gateway, type GatewayOptions } from './server';
 import { listenProblem, upstreamProblems } from './startup';
 
 /**
@@ -50,9 +50,18 @@ function announce(config: Config, upstreams: Upstreams, url: string, log: Logger
   const settings = config.source.file
     ? `${config.source.fromFile} setting(s) from ${config.source.file}, the environment wins`
     : 'settings from the environment';
+  // Rate limits and caches: one set for every replica, or each process its own.
+  const state = config.redis ? 'state shared through Redis' : 'state per process';
   log.info(
-    { graphql: `${url}/graphql`, graphiql: config.security.graphiql, scodoc, moodle, settings },
-    `Campus Graph ready (${mode}) at ${url}/graphql; ${graphiql}`,
+    {
+      graphql: `${url}/graphql`,
+      graphiql: config.security.graphiql,
+      scodoc,
+      moodle,
+      settings,
+      state,
+    },
+    `Campus Graph ready (${mode}) at ${url}/graphql; ${graphiql}; ${state}`,
   );
   if (config.env !== 'development') return;
   process.stdout.write(
@@ -61,7 +70,7 @@ function announce(config: Config, upstreams: Upstreams, url: string, log: Logger
       `Campus Graph (${mode}): GraphQL at ${url}/graphql, ${graphiql}`,
       `  ScoDoc: ${scodoc}`,
       `  Moodle: ${moodle}`,
-      `  ${settings}`,
+      `  ${settings}, ${state}`,
       '',
       '',
     ].join('\n'),
@@ -87,6 +96,12 @@ await runOrExit(async () => {
   }
 
   const upstreams = await startUpstreams(config, log);
+  // Imported only with REDIS_URL: without it no connection is tried and ioredis is never loaded.
+  const shared = config.redis
+    ? await (
+        await import('./shared-state/open')
+      ).openSharedState({ ...config, redis: config.redis }, upstreams, log)
+    : null;
   const gateway = createGateway({
     scodoc: upstreams.scodoc,
     moodle: upstreams.moodle,
@@ -99,12 +114,16 @@ await runOrExit(async () => {
     security: config.security,
     resilience: config.resilience,
     metricsEndpoint: config.metrics,
+    rateLimitStore: shared?.rateLimitStore,
+    shared: shared?.stores,
+    jobs: await syncJobsOf(config),
   });
   try {
     await checkUpstreams(gateway, log, config.startDegraded);
     announce(config, upstreams, await listen(gateway, config), log);
   } catch (err) {
     await gateway.close({ graceMs: 0 });
+    await shared?.close();
     await upstreams.close();
     throw err;
   }
@@ -115,10 +134,22 @@ await runOrExit(async () => {
       'shutting down: no new requests, finishing those in flight',
     );
     await gateway.close({ graceMs: config.shutdownGraceMs });
+    await shared?.close();
     await upstreams.close();
     await stopTracing();
   };
 });
+
+/**
+ * Sync jobs on BullMQ when Redis is configured (durable, run by any replica); otherwise the gateway's
+ * default, in process. BullMQ is loaded only then.
+ */
+async function syncJobsOf(config: Config): Promise<GatewayOptions['jobs']> {
+  if (!config.redis) return undefined;
+  const { BullSyncJobs } = await import('./jobs/bullmq');
+  const redisUrl = config.redis.url;
+  return (deps) => new BullSyncJobs(deps, { redisUrl, lockMs: config.jobs.lockMs });
+}
 
 /** The configured upstreams, with a simulator for each that has no URL; a simulator's port in use is named. */
 async function startUpstreams(config: Config, log: Logger): Promise<Upstreams> {

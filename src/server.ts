@@ -7,20 +7,21 @@ import { knownOperationNames } from './observability/operations';
 import { requestScope, type RequestScope } from './observability/request-context';
 import { inSpan } from './observability/tracing';
 import { drain, InFlightRequests, shuttingDown } from './shutdown';
-import { observeOperations, requestLimits } from './yoga-plugins';
+import { awaitListInvalidations, observeOperations, requestLimits } from './yoga-plugins';
 import type { JobDeps } from './jobs/execute';
 import { LocalSyncJobs } from './jobs/local';
 import type { SyncJobs } from './jobs/model';
 import { typesChangedBy } from './graph/mutations/changes';
 import { readiness, type SelfCheck } from './health/readiness';
 import type { ResilienceOptions } from './upstreams/resilience';
+import type { SharedStores } from './shared-state/stores';
 import { createAuthenticator, type Authenticator } from './auth/authenticate';
 import { AuthFailureThrottle, MemoryRateLimitStore, type RateLimitStore } from './auth/rate-limit';
 import type { Caller } from './auth/scopes';
 import { loadConfig, type SecurityConfig } from './config';
 import type { AccountPolicy } from './domain/accounts';
 import type { LinkingRules } from './domain/linking';
-import { ListCache } from './domain/list-cache';
+import { ListCache, type ListStore } from './domain/list-cache';
 import { createContextFactory } from './graph/context';
 import { maskError, yogaErrorLogged } from './graph/errors';
 import { createResponseCache } from './graph/response-cache';
@@ -44,6 +45,8 @@ export interface GatewayOptions {
   accounts?: AccountPolicy;
   security?: SecurityConfig;
   rateLimitStore?: RateLimitStore;
+  /** Lists, answers and in-flight reads shared by the replicas (REDIS_URL); unset = in this process. */
+  shared?: SharedStores;
   /** Retries, breaker and queue settings for both upstreams (timeouts and pool sizes come from their configs). */
   resilience?: Partial<ResilienceOptions>;
   metrics?: Metrics;
@@ -85,9 +88,11 @@ export const OPEN_SECURITY: SecurityConfig = {
 export function createGateway(opts: GatewayOptions): Gateway {
   const security = opts.security ?? OPEN_SECURITY;
   const metrics = opts.metrics ?? new Metrics();
-  const scodoc = createScodocClient(opts.scodoc, { metrics, resilience: opts.resilience });
-  const moodle = createMoodleClient(opts.moodle, { metrics, resilience: opts.resilience });
-  const health = readiness(scodoc, moodle, { scodocScope: opts.scodoc.dept });
+  const upstreamOpts = { metrics, resilience: opts.resilience, sharedReads: opts.shared?.reads };
+  const scodoc = createScodocClient(opts.scodoc, upstreamOpts);
+  const moodle = createMoodleClient(opts.moodle, upstreamOpts);
+  const sharedState = opts.shared?.report;
+  const health = readiness(scodoc, moodle, { scodocScope: opts.scodoc.dept, sharedState });
   const auth = createAuthenticator(security.auth);
   const limiter = opts.rateLimitStore ?? new MemoryRateLimitStore();
   const authFailures = new AuthFailureThrottle(security.authFailuresPerMinute, 60_000);
@@ -98,10 +103,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const responseCacheTtlMs = opts.responseCacheTtlMs ?? DEFAULTS.responseCacheTtlMs;
   const responseCache =
     responseCacheTtlMs > 0
-      ? createResponseCache({ schema, ttlMs: responseCacheTtlMs, metrics, log: opts.log })
+      ? createResponseCache({
+          ...{ schema, ttlMs: responseCacheTtlMs, metrics, log: opts.log },
+          store: opts.shared?.responseCacheStore,
+        })
       : undefined;
   const graphiql = security.graphiql ? selfHostedGraphiQL('Campus Graph') : null;
-  const lists = new ListCache(opts.listCacheTtlMs ?? DEFAULTS.listCacheTtlMs);
+  const lists: ListStore =
+    opts.shared?.lists ?? new ListCache(opts.listCacheTtlMs ?? DEFAULTS.listCacheTtlMs);
   const linking = opts.linking ?? DEFAULTS.linking;
   const accounts = opts.accounts ?? DEFAULTS.accounts;
   const jobs = (opts.jobs ?? ((deps) => new LocalSyncJobs(deps)))({
@@ -146,6 +155,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       ...requestLimits(security, opts.production ?? false),
       observeOperations(metrics, knownOperations),
       ...(responseCache?.plugins ?? []),
+      ...(lists.settled ? [awaitListInvalidations(lists)] : []),
     ],
     logging: {
       debug: (...args) => opts.log.debug(args.map(String).join(' ')),

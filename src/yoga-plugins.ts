@@ -4,6 +4,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { GraphQLError, getOperationAST, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { SecurityConfig } from './config';
+import type { ListStore } from './domain/list-cache';
 import { upstreamBudget } from './graph/budget';
 import type { Metrics } from './observability/metrics';
 import { operationLabel } from './observability/operations';
@@ -156,4 +157,12 @@ function hideParserDetails(): Plugin {
       });
     },
   };
+}
+
+/**
+ * With a shared list cache, an answer waits until the invalidations its writes made have reached Redis: a
+ * client reading through another replica right after a mutation's answer then never sees the old list.
+ */
+export function awaitListInvalidations(lists: ListStore): Plugin {
+  return { onResultProcess: () => lists.settled?.() };
 }

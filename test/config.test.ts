@@ -200,4 +200,39 @@ describe('configuration', () => {
       /MOODLE_TOKEN: set without MOODLE_URL/,
     );
   });
+
+  it('REDIS_URL: a redis:// or rediss:// URL, unset or empty = per process; its password is a secret', () => {
+    expect(loadConfig({}).redis).toBeNull();
+    expect(loadConfig({ REDIS_URL: '' }).redis).toBeNull();
+    expect(loadConfig({ REDIS_URL: 'redis://localhost:6379' }).redis).toEqual({
+      url: 'redis://localhost:6379',
+    });
+    const tls = loadConfig({ REDIS_URL: 'rediss://:s3cret%2Fpw@redis.example.fr:6380/2' });
+    expect(tls.redis?.url).toBe('rediss://:s3cret%2Fpw@redis.example.fr:6380/2');
+    // As written in the URL and decoded: the logger scrubs both.
+    expect(secretsOf(tls)).toEqual(['s3cret%2Fpw', 's3cret/pw']);
+    expect(secretsOf(loadConfig({ REDIS_URL: 'redis://localhost:6379' }))).toEqual([]);
+    for (const bad of ['http://localhost:6379', 'localhost:6379', 'redis//x']) {
+      try {
+        loadConfig({ REDIS_URL: bad });
+        expect.unreachable(bad);
+      } catch (e) {
+        expect((e as ConfigError).problems).toEqual([
+          'REDIS_URL: a redis:// or rediss:// URL, e.g. redis://localhost:6379',
+        ]);
+      }
+    }
+    try {
+      loadConfig({ REDIS_URL: 'http://:hunter2-redis@localhost' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('hunter2-redis');
+    }
+  });
+
+  it('SYNC_JOB_LOCK_MS: how long a claim on a running sync job lasts (30 s; at least 1000 ms)', () => {
+    expect(loadConfig({}).jobs).toEqual({ lockMs: 30_000 });
+    expect(loadConfig({ SYNC_JOB_LOCK_MS: '5000' }).jobs).toEqual({ lockMs: 5000 });
+    expect(() => loadConfig({ SYNC_JOB_LOCK_MS: '999' })).toThrow(/SYNC_JOB_LOCK_MS/);
+    expect(() => loadConfig({ SYNC_JOB_LOCK_MS: 'soon' })).toThrow(/SYNC_JOB_LOCK_MS/);
+  });
 });

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   StartSyncSemesterDocument,
@@ -97,6 +100,33 @@ describe('sync jobs in process (no REDIS_URL)', () => {
     expect(failed.state).toBe('FAILED');
     expect(failed.error).toMatch(/semester/i);
     expect(failed.report).toBeNull();
+  });
+
+  it('the CLI starts a job on a gateway and follows it to its report (campusgraph sync --gateway)', async () => {
+    const cli = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['bin/campusgraph.js', ...args], {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        env: { ...process.env, ENV_FILE: 'none' },
+      }).catch((err: { code: number; stdout: string; stderr: string }) => err);
+    // The semester the first test synced: the job converges with nothing left to do.
+    const other = { id: semesterId() };
+    const run = await cli([
+      'sync',
+      '--semester',
+      String(other.id),
+      '--apply',
+      '--gateway',
+      gw.url,
+      '--json',
+    ]);
+    const { job } = JSON.parse(run.stdout) as { job: SyncJobFieldsFragment };
+    expect(job).toMatchObject({ state: 'COMPLETED', semesterId: other.id, dryRun: false });
+    expect(run.stderr).toContain(`Sync job ${job.id} queued`);
+    // Following it again by id prints the same report.
+    const again = await cli(['job', job.id, '--gateway', `${gw.url}/graphql`, '--json']);
+    expect((JSON.parse(again.stdout) as { job: SyncJobFieldsFragment }).job.report).toEqual(
+      job.report,
+    );
   });
 
   it('an unknown job id is null', async () => {

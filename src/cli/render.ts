@@ -11,13 +11,18 @@ export function widthOf(stream: { columns?: number }): number {
 export function renderText(plan: SyncPlan, report: SyncReport, width: number): string {
   const title = report.dryRun ? 'Plan (dry run: nothing changed; add --apply)' : 'Sync applied';
   const what = `${plan.semester.title} (${plan.semester.sessionId ?? plan.semester.id}) → course ${plan.course.shortName} (${plan.course.id}), leavers: ${plan.leavers}`;
+  return `${title}\n${wrap(what, width)}\n${renderReport(report, width)}`;
+}
+
+/** The counts and the students left out: what a local sync and a sync job both end with. */
+export function renderReport(report: SyncReport, width: number): string {
   const table = new Table({ head: ['', 'planned', 'done'], style: { head: [], border: [] } });
   table.push(
     ['accounts to create', report.accountsToCreate, report.accountsCreated],
     ['enrolments to add', report.enrolmentsToAdd, report.enrolmentsAdded],
     ['enrolments to remove', report.enrolmentsToRemove, report.enrolmentsRemoved],
   );
-  let text = `${title}\n${wrap(what, width)}\n${table.toString()}\n`;
+  let text = `${table.toString()}\n`;
   if (report.failures.length > 0)
     text +=
       `${report.failures.length} student(s) not handled, by reason:\n${summaryTable(report.failures, width)}\n` +

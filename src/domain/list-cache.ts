@@ -1,11 +1,25 @@
 /**
+ * Where whole upstream lists are kept: the in-process ListCache below, or a store shared by every replica
+ * (src/shared-state/, over Redis) with the same semantics. Keys and invalidation prefixes are whole keys or
+ * families ending in ':' (`listKeys` below), which is what lets a shared store invalidate by generation.
+ */
+export interface ListStore {
+  /** The list under `key`, fetched (once, however many ask at the same time) when missing or expired. */
+  get<T>(key: string, fetch: () => Promise<T>): Promise<T>;
+  /** Writes through the gateway call this so the next read sees them. */
+  invalidate(prefix: string): void;
+  /** Resolves once the invalidations made so far are seen by every replica (a shared store's are async). */
+  settled?(): Promise<void>;
+}
+
+/**
  * A short-lived, process-wide cache of whole upstream lists (a département's étudiants, a category's
  * courses), so that paging through them does not refetch the full list for every page.
  *
  * Scope: one gateway process, shared by all requests. TTL: LIST_CACHE_TTL_MS (60 s by default); a list is
  * at most that stale. Concurrent misses for one key share one upstream call; a failed fetch is not cached.
  */
-export class ListCache {
+export class ListCache implements ListStore {
   private readonly entries = new Map<string, { expires: number; value: Promise<unknown> }>();
 
   constructor(

@@ -11,10 +11,24 @@ import { checkScodoc, type ScodocCheck } from './scodoc-check';
  */
 export interface ReadyState {
   ready: boolean;
+  /** Set while the gateway serves with less than it should (Redis down): still ready, and why not whole. */
+  degraded?: string;
+  /** The state shared by the replicas (REDIS_URL), when configured. */
+  sharedState?: SharedStateReport;
   upstreams: {
     scodoc: Probe & Partial<Omit<ScodocCheck, 'reachable' | 'error'>>;
     moodle: Probe & Partial<Omit<MoodleCheck, 'reachable' | 'error'>>;
   };
+}
+
+/**
+ * Redis, when REDIS_URL is set. Its outage does not make the gateway unready: each replica falls back to its
+ * own memory (limits and caches per process), which serves; /ready says so in `degraded`.
+ */
+export interface SharedStateReport {
+  store: 'redis';
+  ok: boolean;
+  error?: string;
 }
 
 interface Probe {
@@ -34,7 +48,12 @@ const CHECK_TTL_MS = 5 * 60_000;
 export function readiness(
   scodoc: ScodocClient,
   moodle: MoodleClient,
-  opts: { scodocScope?: string; now?: () => number } = {},
+  opts: {
+    scodocScope?: string;
+    now?: () => number;
+    /** Read on every /ready (no I/O): the connection's own state. */
+    sharedState?: () => SharedStateReport;
+  } = {},
 ) {
   const now = opts.now ?? Date.now;
   let probed: { at: number; value: Promise<ReadyState> } | null = null;
@@ -89,10 +108,16 @@ export function readiness(
   };
 
   return {
-    /** The body of /ready (cached two seconds). */
-    ready(): Promise<ReadyState> {
+    /** The body of /ready (the upstream probes cached two seconds, the shared state read each time). */
+    async ready(): Promise<ReadyState> {
       if (!probed || now() - probed.at > PROBE_TTL_MS) probed = { at: now(), value: compute() };
-      return probed.value;
+      const state = await probed.value;
+      const shared = opts.sharedState?.();
+      if (!shared) return state;
+      const degraded = shared.ok
+        ? undefined
+        : 'Redis unreachable: rate limits, caches and read deduplication are per process until it is back';
+      return { ...state, ...(degraded ? { degraded } : {}), sharedState: shared };
     },
     selfCheck,
   };

@@ -46,6 +46,8 @@ export async function executeSyncJob(
       ms: Date.now() - started,
       ...extra,
     });
+  // Which replica runs which job, and which run it is: what an operator looks for after a replica died.
+  deps.log.info({ job: run.id, attempt: run.attempt }, 'sync job running');
   try {
     const { report } = await runSync(
       deps.writes,

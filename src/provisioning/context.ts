@@ -1,6 +1,6 @@
 import type { AccountPolicy } from '../domain/accounts';
 import type { LinkingRules } from '../domain/linking';
-import type { ListCache } from '../domain/list-cache';
+import type { ListStore } from '../domain/list-cache';
 import type { Logger } from '../log';
 import type { MoodleClient } from '../upstreams/moodle/client';
 import type { ScodocClient } from '../upstreams/scodoc/client';
@@ -10,7 +10,7 @@ export interface WriteDeps {
   scodoc: ScodocClient;
   moodle: MoodleClient;
   linking: LinkingRules;
-  lists: ListCache;
+  lists: ListStore;
   log: Logger;
   accounts: AccountPolicy;
   /**

@@ -4,6 +4,7 @@ import type { Metrics } from '../observability/metrics';
 import { chargeUpstreamCall, currentRequestId } from '../observability/request-context';
 import { inSpan } from '../observability/tracing';
 import { UpstreamError, type UpstreamSystem } from './errors';
+import { withinNamespace, type SharedReads } from './shared-reads';
 import {
   DEFAULT_RESILIENCE,
   createUpstreamPolicy,
@@ -32,6 +33,8 @@ export interface HttpCoreOptions {
   metrics?: Metrics;
   /** Retries, breaker, queue and client share settings; the timeout and pool size come from the endpoint. */
   resilience?: Partial<ResilienceOptions>;
+  /** Identical reads shared with the other replicas (REDIS_URL); unset = within this process only. */
+  sharedReads?: SharedReads;
 }
 
 export interface HttpRequest {
@@ -84,6 +87,8 @@ export class HttpCore {
         ...opts.resilience,
       },
       opts.metrics,
+      // Namespaced by system and URL: two gateways sharing one Redis may front different upstreams.
+      opts.sharedReads && withinNamespace(opts.sharedReads, `${system} ${endpoint.url}`),
     );
   }
 

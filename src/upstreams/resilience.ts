@@ -19,6 +19,7 @@ import type { Metrics } from '../observability/metrics';
 import { currentClient } from '../observability/request-context';
 import { UpstreamError, type UpstreamSystem } from './errors';
 import { FairShare, QueueFullError } from './fair-share';
+import type { SharedReads } from './shared-reads';
 
 /**
  * What stands between a client and an overworked upstream, built from cockatiel policies and the fair share:
@@ -124,6 +125,8 @@ export function createUpstreamPolicy(
   system: UpstreamSystem,
   opts: ResilienceOptions,
   metrics?: Metrics,
+  /** Identical reads in flight on other replicas (Redis), joined rather than sent again; none = per process. */
+  sharedReads?: SharedReads,
 ): UpstreamPolicy {
   const breaker = circuitBreaker(handleWhen(isOutage), {
     halfOpenAfter: opts.breakerHalfOpenAfterMs,
@@ -246,7 +249,11 @@ export function createUpstreamPolicy(
       const scoped = `${patience.getStore() ? 'p' : ''}${client.length}:${client}:${key}`;
       const pending = inFlight.get(scoped);
       if (pending) return pending as never;
-      const started = run(task, true, readOpts).finally(() => inFlight.delete(scoped));
+      // Across replicas under the same scoped key: the same client's identical read on another replica.
+      const execute = () => run(task, true, readOpts);
+      const started = (sharedReads ? sharedReads.share(scoped, execute) : execute()).finally(() =>
+        inFlight.delete(scoped),
+      );
       inFlight.set(scoped, started);
       return started;
     },

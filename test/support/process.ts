@@ -41,7 +41,13 @@ export function runGateway(
 export async function startGateway(
   env: NodeJS.ProcessEnv,
   cwd: string = root,
-): Promise<{ url: string; output: () => string; stop: () => Promise<number | null> }> {
+): Promise<{
+  url: string;
+  output: () => string;
+  stop: () => Promise<number | null>;
+  /** Kills it outright (SIGKILL: no drain, no handler), as a crashed machine would. */
+  kill: () => Promise<number | null>;
+}> {
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     cwd,
     env,
@@ -68,6 +74,10 @@ export async function startGateway(
     output: () => output,
     stop: () => {
       child.kill('SIGTERM');
+      return exited;
+    },
+    kill: () => {
+      child.kill('SIGKILL');
       return exited;
     },
   };

@@ -1,5 +1,5 @@
 import type { LinkingRules } from '../../domain/linking';
-import type { ListCache } from '../../domain/list-cache';
+import type { ListStore } from '../../domain/list-cache';
 import type { MoodleClient } from '../../upstreams/moodle/client';
 import type { ScodocClient } from '../../upstreams/scodoc/client';
 import { createLinkLoaders } from './links';
@@ -15,7 +15,7 @@ export interface LoaderDeps {
   scodoc: ScodocClient;
   moodle: MoodleClient;
   linking: LinkingRules;
-  lists: ListCache;
+  lists: ListStore;
   /** Today's date (ISO) for "current" semesters; injectable so tests are deterministic. */
   today: () => string;
 }

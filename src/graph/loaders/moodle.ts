@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { isSoftDeletedUser, nipVariants, normalizeNip } from '../../domain/linking';
-import { listKeys, type ListCache } from '../../domain/list-cache';
+import { listKeys, type ListStore } from '../../domain/list-cache';
 import { toAccount, toCategory, toCourse } from '../../domain/mapping';
 import type { CourseModel, EnrolmentModel, MoodleAccountModel } from '../../domain/models';
 import { inSpan } from '../../observability/tracing';
@@ -20,7 +20,7 @@ import { eachKey, type Memo } from './support';
  *   courses by idnumber (core_course_get_courses_by_field takes one idnumber)
  *   enrolled users, one call per course (and page)
  */
-export function createMoodleLoaders(deps: { moodle: MoodleClient; lists: ListCache }, memo: Memo) {
+export function createMoodleLoaders(deps: { moodle: MoodleClient; lists: ListStore }, memo: Memo) {
   const { moodle, lists } = deps;
 
   // ---------- users

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { pickStudentRecord, normalizeNip } from '../../domain/linking';
-import { listKeys, type ListCache } from '../../domain/list-cache';
+import { listKeys, type ListStore } from '../../domain/list-cache';
 import {
   groupsOfPartition,
   toDepartment,
@@ -26,7 +26,7 @@ type Etat = 'I' | 'D' | 'DEF';
  * has no batch route for étudiants, so those are deduplicated and primed from every list reply instead.
  */
 export function createScodocLoaders(
-  deps: { scodoc: ScodocClient; lists: ListCache; today: () => string },
+  deps: { scodoc: ScodocClient; lists: ListStore; today: () => string },
   memo: Memo,
 ) {
   const { scodoc, lists } = deps;

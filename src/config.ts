@@ -4,6 +4,7 @@ import { linkingSchema, type LinkingRules } from './domain/linking';
 import { EnvFileError, readEnvironment, withoutEmpty, type EnvironmentSource } from './environment';
 import type { AuthSettings } from './auth/authenticate';
 import { readApiKeys } from './auth/key-sources';
+import * as persisted from './persisted-config';
 import { redisSecrets, redisUrlSchema, syncJobLockMsSchema } from './shared-state/config';
 import { PERSONAL_DATA_POLICIES, type PersonalDataPolicy } from './personal-data';
 import type { MoodleConfig } from './upstreams/moodle/config';
@@ -134,6 +135,7 @@ const envSchema = linkingSchema.extend({
   /** Shared state of several replicas (rate limits, caches, read deduplication); unset = per process. */
   REDIS_URL: redisUrlSchema,
   SYNC_JOB_LOCK_MS: syncJobLockMsSchema,
+  ...persisted.persistedOperationVars,
 
   SCODOC_SIM_PORT: port.default(4101),
   MOODLE_SIM_PORT: port.default(4102),
@@ -192,6 +194,7 @@ export interface SecurityConfig {
   headersTimeoutMs: number;
   maxBodyBytes: number;
   limits: { depth: number; aliases: number; tokens: number; cost: number; upstreamCalls: number };
+  persistedOperations: persisted.PersistedOperationsConfig;
 }
 
 export class ConfigError extends Error {
@@ -249,6 +252,7 @@ export function loadConfig(source?: NodeJS.ProcessEnv): Config {
     );
   }
   const apiKeys = readApiKeys(env.API_KEYS, env.API_KEYS_FILE, problems);
+  const persistedOperations = persisted.persistedOperationsOf(env, problems);
   const jwtConfigured = Boolean(env.JWT_SECRET || env.JWT_JWKS_URL);
   if (env.JWT_SECRET && env.JWT_SECRET.length < 32)
     problems.push('JWT_SECRET: must be at least 32 characters');
@@ -338,6 +342,7 @@ export function loadConfig(source?: NodeJS.ProcessEnv): Config {
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
       maxBodyBytes: env.MAX_BODY_BYTES,
+      persistedOperations,
       limits: {
         depth: env.MAX_DEPTH,
         aliases: env.MAX_ALIASES,

@@ -1,11 +1,14 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { GraphQLError, getOperationAST, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { SecurityConfig } from './config';
 import type { ListStore } from './domain/list-cache';
+import manifest from '../schema/persisted-operations.json' with { type: 'json' };
 import { upstreamBudget } from './graph/budget';
+import { persistedIdOf } from './graph/persisted-operations';
 import type { Metrics } from './observability/metrics';
 import { operationLabel } from './observability/operations';
 import { requestScope } from './observability/request-context';
@@ -29,6 +32,7 @@ export function requestLimits(security: SecurityConfig, production: boolean): Pl
     blockFieldSuggestion: { enabled: production },
   });
   const list: Plugin[] = [
+    ...persistedOperations(security.persistedOperations),
     armor as unknown as Plugin,
     useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
   ];
@@ -165,4 +169,41 @@ function hideParserDetails(): Plugin {
  */
 export function awaitListInvalidations(lists: ListStore): Plugin {
   return { onResultProcess: () => lists.settled?.() };
+}
+
+/**
+ * Persisted operations (src/graph/persisted-operations.ts): a request naming a hash runs the document of the
+ * gateway's manifest (schema/persisted-operations.json, bundled) or of PERSISTED_OPERATIONS_FILE; with
+ * `only`, a request that sends a document of its own is refused before it is parsed. Everything after
+ * (limits, budget, scopes, cache) applies to a persisted document as to any other.
+ */
+function persistedOperations(config: SecurityConfig['persistedOperations']): Plugin[] {
+  if (config.mode === 'off') return [];
+  const known: Record<string, string> = { ...manifest, ...config.extra };
+  const code = (name: string) => ({ code: name, http: { status: 400 } });
+  return [
+    usePersistedOperations({
+      getPersistedOperation: (hash) => known[hash] ?? null,
+      allowArbitraryOperations: config.mode === 'allow',
+      extractPersistedOperationId: (params) =>
+        persistedIdOf(params as Parameters<typeof persistedIdOf>[0]),
+      customErrors: {
+        persistedQueryOnly: {
+          message:
+            'Only persisted operations run here (PERSISTED_OPERATIONS=only): send the hash of a document of schema/persisted-operations.json as extensions.persistedQuery.sha256Hash or as documentId, without the query text.',
+          extensions: code('PERSISTED_QUERY_ONLY'),
+        },
+        notFound: {
+          message:
+            'Unknown persisted operation: the hash is in neither the gateway manifest nor PERSISTED_OPERATIONS_FILE.',
+          extensions: code('PERSISTED_QUERY_NOT_FOUND'),
+        },
+        keyNotFound: {
+          message:
+            'Only persisted operations run here (PERSISTED_OPERATIONS=only): name one by extensions.persistedQuery.sha256Hash or documentId.',
+          extensions: code('PERSISTED_QUERY_ONLY'),
+        },
+      },
+    }),
+  ];
 }

@@ -130,6 +130,33 @@ describe('configuration', () => {
     );
   });
 
+  it('PERSISTED_OPERATIONS (allow by default, only, off) and a client manifest in PERSISTED_OPERATIONS_FILE', () => {
+    expect(loadConfig({}).security.persistedOperations).toEqual({ mode: 'allow', extra: {} });
+    expect(loadConfig({ PERSISTED_OPERATIONS: 'only' }).security.persistedOperations.mode).toBe(
+      'only',
+    );
+    expect(() => loadConfig({ PERSISTED_OPERATIONS: 'strict' })).toThrow(/PERSISTED_OPERATIONS/);
+    const dir = mkdtempSync(join(tmpdir(), 'cg-'));
+    const good = join(dir, 'ops.json');
+    writeFileSync(
+      good,
+      JSON.stringify({ ['a'.repeat(64)]: 'query A { departments { acronym } }' }),
+    );
+    expect(
+      loadConfig({ PERSISTED_OPERATIONS_FILE: good }).security.persistedOperations.extra,
+    ).toEqual({
+      ['a'.repeat(64)]: 'query A { departments { acronym } }',
+    });
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ 'not-a-hash': 'query A { x }' }));
+    expect(() => loadConfig({ PERSISTED_OPERATIONS_FILE: bad })).toThrow(
+      /PERSISTED_OPERATIONS_FILE: must be a JSON object of SHA-256/,
+    );
+    expect(() => loadConfig({ PERSISTED_OPERATIONS_FILE: join(dir, 'none.json') })).toThrow(
+      /PERSISTED_OPERATIONS_FILE: cannot be read/,
+    );
+  });
+
   it('reads API keys from API_KEYS and API_KEYS_FILE, validates them and never echoes a key', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cg-')), 'keys.json');
     writeFileSync(

@@ -20,6 +20,8 @@ export const builder = new SchemaBuilder<{
   AuthScopes: { scope: Scope };
   DefaultFieldNullability: false;
   Connection: { totalCount: number };
+  // A federation representation (types/entities.ts): any JSON object, checked field by field.
+  Scalars: { _Any: { Input: unknown; Output: unknown } };
 }>({
   // Errors before scope-auth: a refused mutation becomes a ForbiddenError member of its result union.
   plugins: [ErrorsPlugin, ScopeAuthPlugin, RelayPlugin],

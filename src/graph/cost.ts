@@ -4,12 +4,14 @@ import {
   getNamedType,
   getOperationAST,
   isObjectType,
+  isUnionType,
   valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLObjectType,
   type GraphQLSchema,
+  type GraphQLUnionType,
   type SelectionSetNode,
 } from 'graphql';
 
@@ -24,7 +26,7 @@ import {
 
 interface FieldCost {
   /** Calls paid once for the whole level, however many parents ask (batched or cached by the loaders). */
-  once?: number;
+  once?: number | ((args: Record<string, unknown>) => number);
   /** Calls paid for each parent item (no batch route upstream). */
   each?: number;
   /** `each`, but at most this many per level (the loaders switch to a per-course or per-semester form). */
@@ -47,6 +49,10 @@ const STUDENTS_OF_GROUP = 25;
 /** A category holds a few dozen courses: above that, enrolments are read course by course. */
 const COURSES_OF_CATEGORY = 25;
 
+/** How many representations an `_entities` request carries. */
+const representations = (args: Record<string, unknown>) =>
+  Array.isArray(args.representations) ? args.representations.length : 1;
+
 const COSTS: Record<string, FieldCost> = {
   'Query.departments': { once: 1, items: 6 },
   'Query.department': { once: 1, items: 1 },
@@ -60,6 +66,8 @@ const COSTS: Record<string, FieldCost> = {
   'Query.course': { once: 1, items: 1 },
   'Query.courses': { once: 3, items: page(50) },
   'Query.node': { once: 1, items: 1 },
+  // A student or semester by key is one ScoDoc call each (no batch route): one per representation.
+  'Query._entities': { once: representations, items: representations },
   'Department.moodleCategoryId': { once: 1 },
   'Department.semesters': { each: 1, items: SEMESTERS_OF_DEPARTMENT },
   'Department.students': { each: 1, items: page(50) },
@@ -113,15 +121,33 @@ export function estimateUpstreamCalls(
       const cost = COSTS[`${type.name}.${name}`];
       const args = argumentsOf(field);
       if (cost) {
-        calls += cost.once ?? 0;
+        calls += typeof cost.once === 'function' ? cost.once(args) : (cost.once ?? 0);
         calls += (cost.each ?? 0) * items;
         if (cost.eachUpTo !== undefined) calls += Math.min(items, cost.eachUpTo);
       }
       const child = getNamedType(def.type);
-      if (!field.selectionSet || !isObjectType(child)) continue;
+      if (!field.selectionSet || !(isObjectType(child) || isUnionType(child))) continue;
       const yields = typeof cost?.items === 'function' ? cost.items(args) : (cost?.items ?? 1);
       const next = PASS_THROUGH.has(name) || !cost ? items : items * yields;
-      calls += walk(child, field.selectionSet, next);
+      calls += isUnionType(child)
+        ? walkMembers(child, field.selectionSet, next)
+        : walk(child, field.selectionSet, next);
+    }
+    return calls;
+  }
+
+  /** A union's fragments, each priced as if every item were of its type (`_entities`: pessimistic). */
+  function walkMembers(union: GraphQLUnionType, set: SelectionSetNode, items: number): number {
+    let calls = 0;
+    for (const s of set.selections) {
+      const fragment =
+        s.kind === Kind.INLINE_FRAGMENT
+          ? s
+          : s.kind === Kind.FRAGMENT_SPREAD
+            ? fragments.get(s.name.value)
+            : undefined;
+      const member = union.getTypes().find((t) => t.name === fragment?.typeCondition?.name.value);
+      if (fragment && member) calls += walk(member, fragment.selectionSet, items);
     }
     return calls;
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { print, type DocumentNode } from 'graphql';
+import { Kind, print, type DocumentNode } from 'graphql';
 
 /**
  * Persisted operations: documents known ahead, run by hash. The manifest (schema/persisted-operations.json,
@@ -17,7 +17,7 @@ export function operationHash(text: string): string {
 /** The manifest of these documents: each named operation, printed with the fragments it uses. */
 export function manifestOf(documents: Iterable<DocumentNode>): OperationManifest {
   const entries = [...documents]
-    .filter((doc) => doc.definitions.some((d) => d.kind === 'OperationDefinition'))
+    .filter((doc) => doc.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION))
     .map((doc) => {
       const text = print(doc);
       return [operationHash(text), text] as const;

@@ -102,6 +102,9 @@ export function createResponseCache(opts: {
       'Query.__type': 0,
       'Query.syncJob': 0,
       'Query.syncJobs': 0,
+      // A router's entity fetches: a null (not found yet) would be tagged by the union only, which no
+      // write invalidates; the router has its own cache.
+      'Query._entities': 0,
     },
     // No `extensions.responseCache` in answers (the plugin adds it when NODE_ENV=development).
     includeExtensionMetadata: false,

@@ -6,6 +6,7 @@ import './mutations/sync';
 import './types/course';
 import './types/department';
 import './types/enrolment';
+import './types/entities';
 import './types/errors';
 import './types/group';
 import './types/moodle-account';

@@ -2,6 +2,7 @@ import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { builder } from '../builder';
 import { acronymArg, idArg, parseNumericId, searchArg } from '../args';
 import type { CourseModel } from '../../domain/models';
+import { asEntity, keyOf } from '../federation';
 import { MAX_PAGE_SIZE, pageOf } from '../paging';
 import { CourseRef, DepartmentRef, EnrolmentRef, SemesterRef } from '../refs';
 
@@ -62,6 +63,15 @@ builder.node(CourseRef, {
       },
     }),
   }),
+});
+
+// By id, courses batch: N representations are one core_course_get_courses_by_field call.
+asEntity(CourseRef, {
+  keys: ['moodleId'],
+  resolveReference: async (rep, ctx) => {
+    const id = keyOf(rep, 'moodleId', 'number');
+    return id === null ? null : ctx.loaders.courseById.load(idArg(id, 'moodleId'));
+  },
 });
 
 builder.queryFields((t) => ({

@@ -1,5 +1,6 @@
 import { builder } from '../builder';
 import { acronymArg, parseAcronymId } from '../args';
+import { asEntity, keyOf } from '../federation';
 import { pageOf, rosterKey } from '../paging';
 import { PER_COURSE_FROM } from '../loaders/links';
 import { selects } from '../selection';
@@ -79,6 +80,17 @@ builder.node(DepartmentRef, {
       },
     }),
   }),
+});
+
+// Every département comes from the one (list-cached) list: N representations cost one call at most.
+asEntity(DepartmentRef, {
+  keys: ['acronym'],
+  resolveReference: async (rep, ctx) => {
+    const acronym = keyOf(rep, 'acronym', 'string');
+    return acronym === null
+      ? null
+      : ctx.loaders.departmentByAcronym.load(acronymArg(acronym, 'acronym'));
+  },
 });
 
 builder.queryFields((t) => ({

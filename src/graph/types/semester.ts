@@ -1,6 +1,7 @@
 import { builder } from '../builder';
 import { acronymArg, idArg, parseNumericId } from '../args';
 import { SCODOC_FROM_STATE } from '../../domain/models';
+import { asEntity, keyOf } from '../federation';
 import type { SemesterModel, TrackModel } from '../../domain/models';
 import {
   CourseRef,
@@ -118,6 +119,15 @@ builder.node(SemesterRef, {
       },
     }),
   }),
+});
+
+// ScoDoc reads a formsemestre by id one at a time: one call per representation (deduplicated).
+asEntity(SemesterRef, {
+  keys: ['formsemestreId'],
+  resolveReference: async (rep, ctx) => {
+    const id = keyOf(rep, 'formsemestreId', 'number');
+    return id === null ? null : ctx.loaders.semesterById.load(idArg(id, 'formsemestreId'));
+  },
 });
 
 builder.queryFields((t) => ({

@@ -1,6 +1,8 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { allows } from '../../auth/scopes';
 import { builder } from '../builder';
+import type { GraphContext } from '../context';
+import { asEntity, keyOf } from '../federation';
 import { fold } from '../../domain/text';
 import { acronymArg, idArg, ineArg, nipArg, parseNumericId, searchArg } from '../args';
 import { pageOf, rosterKey } from '../paging';
@@ -109,6 +111,27 @@ builder.node(StudentRef, {
   }),
 });
 
+/**
+ * A student by NIP: one ScoDoc call per NIP (ScoDoc has no batch look-up by NIP); when the answer needs the
+ * Moodle account, it is asked in the same round trip, and the accounts of NIPs asked in one tick in one call.
+ */
+function studentOfNip(nip: string, ctx: GraphContext, info: GraphQLResolveInfo) {
+  if (selects(info, ['moodleAccount', 'enrolments'])) ctx.loaders.prefetchAccountOfNip(nip);
+  return ctx.loaders.studentByNip.load(nip);
+}
+
+// A NIP is unique within a département only: as a key it resolves like `student(nip:)`, to the most recent
+// record. `etudid` is the unambiguous key.
+asEntity(StudentRef, {
+  keys: ['nip', 'etudid'],
+  resolveReference: async (rep, ctx, info) => {
+    const etudid = keyOf(rep, 'etudid', 'number');
+    if (etudid !== null) return ctx.loaders.studentByEtudid.load(idArg(etudid, 'etudid'));
+    const nip = keyOf(rep, 'nip', 'string');
+    return nip === null ? null : studentOfNip(nipArg(nip), ctx, info);
+  },
+});
+
 builder.queryFields((t) => ({
   student: t.field({
     type: StudentRef,
@@ -130,11 +153,7 @@ builder.queryFields((t) => ({
       }
       if (args.etudid != null)
         return ctx.loaders.studentByEtudid.load(idArg(args.etudid, 'etudid'));
-      if (args.nip != null) {
-        const nip = nipArg(args.nip);
-        if (selects(info, ['moodleAccount', 'enrolments'])) ctx.loaders.prefetchAccountOfNip(nip);
-        return ctx.loaders.studentByNip.load(nip);
-      }
+      if (args.nip != null) return studentOfNip(nipArg(args.nip), ctx, info);
       // An INE is personal data: finding someone by it is reading it.
       if (!allows(ctx.caller, 'read:personal'))
         throw new GraphQLError('Looking a student up by INE needs the read:personal scope.', {

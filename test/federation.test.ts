@@ -320,12 +320,13 @@ describe('scopes through _entities', () => {
   });
   const READ = key('read');
   const PERSONAL = { ...key('read:personal'), scopes: ['read', 'read:personal'] as Scope[] };
+  const SYNC_ONLY = key('sync');
   let secured: TestGateway;
   beforeAll(async () => {
     secured = await startTestGateway({
       security: {
         ...OPEN_SECURITY,
-        auth: { apiKeys: [READ, PERSONAL], jwt: null, disabled: false },
+        auth: { apiKeys: [READ, PERSONAL, SYNC_ONLY], jwt: null, disabled: false },
       },
     });
   });
@@ -348,6 +349,14 @@ describe('scopes through _entities', () => {
     const allowed = await query({ authorization: `Bearer ${PERSONAL.key}` });
     expect(allowed.errors).toBeUndefined();
     expect(allowed.data!._entities[0]!.ine).toBeTruthy();
+  });
+
+  it('a key without read loads no entity: _entities is a field like any other, under scope-auth', async () => {
+    secured.resetCalls();
+    const res = await query({ authorization: `Bearer ${SYNC_ONLY.key}` });
+    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(res.data?._entities ?? null).toBeNull();
+    expect(secured.calls()).toEqual({});
   });
 
   it('no credentials, no entities', async () => {

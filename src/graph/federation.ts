@@ -17,8 +17,8 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 
 /**
  * Campus Graph as an Apollo Federation v2 subgraph, written against `graphql` alone: the Pothos federation
- * plugin imports `@pothos/plugin-directives` at run time, which is not installed, so the protocol (the
- * `@key` directives in `_service { sdl }`, `_entities`) is done here. What it needs is small: the keys of
+ * plugin adds `_entities` after the schema is built, outside scope-auth and the other plugins (README
+ * "Federation"), so the protocol (the `@key` directives in `_service { sdl }`, `_entities`) is done here. What it needs is small: the keys of
  * each entity type (declared next to the type, with `asEntity`), how a representation is loaded (through
  * the same loaders as every other field), and the SDL a router composes.
  */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ascii } from '../../domain/text';
 import type { DemoUniversity } from '../demo-data/types';
+import { GroupTables } from './group-tables';
 
 /** The simulated Moodle database: users (soft-deleted ones kept), categories, courses, manual enrolments. */
 
@@ -85,6 +86,7 @@ export class MoodleStore {
   readonly categories = new Map<number, CategoryRow>();
   readonly courses = new Map<number, CourseRow>();
   enrolments: EnrolmentRow[] = [];
+  readonly groups = new GroupTables();
   private readonly seq = { user: 1, category: 1, course: 1 };
   /** Moodle time (Unix seconds); advances one second per write so timestamps differ like real ones. */
   clock: number;

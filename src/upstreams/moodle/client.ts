@@ -2,8 +2,10 @@ import { z } from 'zod';
 import type { HttpCoreOptions } from '../http';
 import { UpstreamError } from '../errors';
 import type { MoodleConfig } from './config';
-import { MoodleBatchError, MoodleError, type MoodleWarning } from './errors';
+import { MoodleError, type MoodleWarning } from './errors';
+import { inChunks } from './chunks';
 import { chunkByBudget, type FormValue } from './form';
+import { MoodleGroups } from './groups';
 import {
   checked,
   enrolledUserSchema,
@@ -40,6 +42,8 @@ import { HttpMoodleTransport, type MoodleTransport } from './transport';
  */
 export class MoodleClient {
   private readonly roleCache = new Map<string, number>();
+  /** The core_group_* functions (groups, members, groupings). */
+  readonly groups: MoodleGroups;
 
   constructor(
     private readonly transport: MoodleTransport,
@@ -48,6 +52,7 @@ export class MoodleClient {
     roleIds: Record<string, number> = {},
   ) {
     for (const [shortname, id] of Object.entries(roleIds)) this.roleCache.set(shortname, id);
+    this.groups = new MoodleGroups(transport, budget);
   }
 
   /** Circuit breaker state, for /ready. */
@@ -362,22 +367,8 @@ export class MoodleClient {
   }
 
   /** Runs all-or-nothing chunks in order; a failure says how many items the earlier chunks applied. */
-  private async inChunks<T>(
-    items: readonly T[],
-    run: (chunk: T[]) => Promise<number>,
-  ): Promise<void> {
-    let applied = 0;
-    for (const chunk of chunkByBudget(
-      items as unknown as FormValue[],
-      this.budget,
-    ) as unknown as T[][]) {
-      try {
-        applied += await run(chunk);
-      } catch (err) {
-        if (applied > 0 && err instanceof UpstreamError) throw new MoodleBatchError(err, applied);
-        throw err;
-      }
-    }
+  private inChunks<T>(items: readonly T[], run: (chunk: T[]) => Promise<number>): Promise<void> {
+    return inChunks(items, this.budget, run);
   }
 }
 

@@ -196,6 +196,26 @@ export const GATEWAY_FUNCTIONS = [
   'enrol_manual_unenrol_users',
 ] as const;
 
+/**
+ * The group functions the client wraps (moodle.groups) and the contract replay covers, for the groups step of
+ * the sync (issue 18). Not in GATEWAY_FUNCTIONS yet: no query, mutation or sync calls them until that step is
+ * wired, so the self-check does not ask a site for them.
+ */
+export const GROUP_FUNCTIONS = [
+  'core_group_get_course_groups',
+  'core_group_get_groups',
+  'core_group_create_groups',
+  'core_group_delete_groups',
+  'core_group_get_group_members',
+  'core_group_add_group_members',
+  'core_group_delete_group_members',
+  'core_group_get_course_groupings',
+  'core_group_get_groupings',
+  'core_group_create_groupings',
+  'core_group_assign_grouping',
+  'core_group_delete_groupings',
+] as const;
+
 export const createdUsers = z.array(z.looseObject({ id: z.number().int(), username: z.string() }));
 export const createdCategories = z.array(z.looseObject({ id: z.number().int(), name: z.string() }));
 export const createdCourses = z.array(

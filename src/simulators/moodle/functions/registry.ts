@@ -1,6 +1,8 @@
 import { CATEGORY_FUNCTIONS } from './categories';
 import { COURSE_FUNCTIONS } from './courses';
 import { ENROLMENT_FUNCTIONS } from './enrolments';
+import { GROUPING_FUNCTIONS } from './groupings';
+import { GROUP_FUNCTIONS } from './groups';
 import type { WsFunction } from './shared';
 import type { MoodleStore } from '../store';
 import { siteFunctions } from './site';
@@ -20,6 +22,8 @@ export const FUNCTIONS: Record<string, WsFunction> = {
   ...CATEGORY_FUNCTIONS,
   ...COURSE_FUNCTIONS,
   ...ENROLMENT_FUNCTIONS,
+  ...GROUP_FUNCTIONS,
+  ...GROUPING_FUNCTIONS,
 };
 
 /** Functions that exist in Moodle but that the demo service does not include. */

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeNip } from '../src/domain/linking';
-import {
-  MOODLE_SIM_TOKEN,
-  SCODOC_SIM_PASSWORD,
-  SCODOC_SIM_USER,
-  startSimulators,
-} from '../src/simulators/start';
 import { forgetAccounts } from './support/clients';
-import { startEnv, startGateway } from './support/process';
+import { sharedSimulators, startEnv, startGateway, upstreamEnvOf } from './support/process';
 import { startRedis, type TestRedis } from './support/redis';
 
 /**
@@ -16,29 +10,17 @@ import { startRedis, type TestRedis } from './support/redis';
  */
 const SESSION = 'INFO-BUT-FI-S1-2026';
 let redis: TestRedis;
-let sims: Awaited<ReturnType<typeof startSimulators>>;
+let sims: Awaited<ReturnType<typeof sharedSimulators>>;
 type Started = Awaited<ReturnType<typeof startGateway>>;
 const replicas: Started[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
-  sims = await startSimulators({
-    scodoc: true,
-    moodle: true,
-    scodocPort: 0,
-    moodlePort: 0,
-    seed: 2026,
-    students: 1500,
-    today: '2026-11-20',
-  });
+  sims = await sharedSimulators(1500);
   const env = startEnv({
     HOST: '127.0.0.1',
     AUTH_DISABLED: 'true',
-    SCODOC_URL: `${sims.scodoc!.url}/ScoDoc`,
-    SCODOC_USERNAME: SCODOC_SIM_USER,
-    SCODOC_PASSWORD: SCODOC_SIM_PASSWORD,
-    MOODLE_URL: sims.moodle!.url,
-    MOODLE_TOKEN: MOODLE_SIM_TOKEN,
+    ...upstreamEnvOf(sims),
     REDIS_URL: redis.url,
     SYNC_JOB_LOCK_MS: '2000',
     RESPONSE_CACHE_TTL_MS: '0',

@@ -1,13 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  MOODLE_SIM_TOKEN,
-  SCODOC_SIM_PASSWORD,
-  SCODOC_SIM_USER,
-  startSimulators,
-  type RunningSimulators,
-} from '../src/simulators/start';
-import { startEnv, startGateway } from './support/process';
+import type { RunningSimulators } from '../src/simulators/start';
+import { sharedSimulators, startEnv, startGateway, upstreamEnvOf } from './support/process';
 import { startRedis, type TestRedis } from './support/redis';
 
 /**
@@ -82,24 +76,9 @@ async function responseCacheHits(replica: Replica): Promise<number> {
 }
 
 beforeAll(async () => {
-  [redis, sims] = await Promise.all([
-    startRedis(),
-    startSimulators({
-      scodoc: true,
-      moodle: true,
-      scodocPort: 0,
-      moodlePort: 0,
-      seed: 2026,
-      students: 20,
-      today: '2026-11-23',
-    }),
-  ]);
+  [redis, sims] = await Promise.all([startRedis(), sharedSimulators(20, '2026-11-23')]);
   const env = startEnv({
-    SCODOC_URL: `${sims.scodoc!.url}/ScoDoc`,
-    SCODOC_USERNAME: SCODOC_SIM_USER,
-    SCODOC_PASSWORD: SCODOC_SIM_PASSWORD,
-    MOODLE_URL: sims.moodle!.url,
-    MOODLE_TOKEN: MOODLE_SIM_TOKEN,
+    ...upstreamEnvOf(sims),
     API_KEYS: JSON.stringify([
       { name: 'reader', key: KEYS.reader, scopes: ['read'] },
       { name: 'limited', key: KEYS.limited, scopes: ['read'] },

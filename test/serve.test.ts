@@ -1,41 +1,15 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  MOODLE_SIM_TOKEN,
-  SCODOC_SIM_PASSWORD,
-  SCODOC_SIM_USER,
-  startSimulators,
-} from '../src/simulators/start';
-import { startEnv } from './support/process';
+import { freePort, sharedSimulators, startEnv, upstreamEnvOf } from './support/process';
 
 /** `campusgraph serve --workers N`: node:cluster workers sharing one port, against shared simulators. */
 const root = fileURLToPath(new URL('..', import.meta.url));
-let sims: Awaited<ReturnType<typeof startSimulators>>;
+let sims: Awaited<ReturnType<typeof sharedSimulators>>;
 beforeAll(async () => {
-  sims = await startSimulators({
-    scodoc: true,
-    moodle: true,
-    scodocPort: 0,
-    moodlePort: 0,
-    seed: 2026,
-    students: 40,
-    today: '2026-11-20',
-  });
+  sims = await sharedSimulators(40);
 });
 afterAll(() => sims.close());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function serve(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, ['bin/campusgraph.js', 'serve', ...args], {
@@ -69,11 +43,7 @@ describe('campusgraph serve', () => {
       PORT: String(port),
       HOST: '127.0.0.1',
       AUTH_DISABLED: 'true',
-      SCODOC_URL: `${sims.scodoc!.url}/ScoDoc`,
-      SCODOC_USERNAME: SCODOC_SIM_USER,
-      SCODOC_PASSWORD: SCODOC_SIM_PASSWORD,
-      MOODLE_URL: sims.moodle!.url,
-      MOODLE_TOKEN: MOODLE_SIM_TOKEN,
+      ...upstreamEnvOf(sims),
     });
     const [first, second] = await server.readyPids(2);
     expect(first).not.toBe(second);

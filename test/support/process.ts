@@ -1,5 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import {
+  MOODLE_SIM_TOKEN,
+  SCODOC_SIM_PASSWORD,
+  SCODOC_SIM_USER,
+  startSimulators,
+} from '../../src/simulators/start';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = `${root}dist/main.js`;
@@ -15,6 +22,42 @@ export function startEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     DEMO_STUDENTS: '20',
     LOG_FORMAT: 'json',
     ...extra,
+  };
+}
+
+/** A port free on loopback right now, for a process that must be told its port in advance. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Both simulators in the test process, for several gateway processes to share as their real upstreams. */
+export function sharedSimulators(students: number, today = '2026-11-20') {
+  return startSimulators({
+    scodoc: true,
+    moodle: true,
+    scodocPort: 0,
+    moodlePort: 0,
+    seed: 2026,
+    students,
+    today,
+  });
+}
+
+/** The variables that point a spawned gateway at those simulators, as at real upstreams. */
+export function upstreamEnvOf(sims: Awaited<ReturnType<typeof sharedSimulators>>) {
+  return {
+    SCODOC_URL: `${sims.scodoc!.url}/ScoDoc`,
+    SCODOC_USERNAME: SCODOC_SIM_USER,
+    SCODOC_PASSWORD: SCODOC_SIM_PASSWORD,
+    MOODLE_URL: sims.moodle!.url,
+    MOODLE_TOKEN: MOODLE_SIM_TOKEN,
   };
 }
 

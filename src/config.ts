@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AccountPolicy } from './domain/accounts';
 import { linkingSchema, type LinkingRules } from './domain/linking';
+import { groupLinkVars, linkingOf } from './link-config';
 import { EnvFileError, readEnvironment, withoutEmpty, type EnvironmentSource } from './environment';
 import type { AuthSettings } from './auth/authenticate';
 import { readApiKeys } from './auth/key-sources';
@@ -136,6 +137,7 @@ const envSchema = linkingSchema.extend({
   REDIS_URL: redisUrlSchema,
   SYNC_JOB_LOCK_MS: syncJobLockMsSchema,
   ...persisted.persistedOperationVars,
+  ...groupLinkVars,
 
   SCODOC_SIM_PORT: port.default(4101),
   MOODLE_SIM_PORT: port.default(4102),
@@ -163,7 +165,7 @@ export interface Config {
   logPseudonymKey?: string;
   scodoc: Upstream<ScodocConfig>;
   moodle: Upstream<MoodleConfig>;
-  linking: LinkingRules;
+  linking: Required<LinkingRules>;
   listCacheTtlMs: number;
   responseCacheTtlMs: number;
   accounts: AccountPolicy;
@@ -308,11 +310,7 @@ export function loadConfig(source?: NodeJS.ProcessEnv): Config {
           maxParamsPerRequest: env.MOODLE_MAX_PARAMS_PER_REQUEST,
           roleIds: env.MOODLE_ROLE_IDS,
         },
-    linking: {
-      student: env.LINK_STUDENT_BY,
-      department: env.LINK_DEPARTMENT_BY,
-      semester: env.LINK_SEMESTER_BY,
-    },
+    linking: linkingOf(env),
     listCacheTtlMs: env.LIST_CACHE_TTL_MS,
     responseCacheTtlMs: env.RESPONSE_CACHE_TTL_MS,
     accounts: { usernameRule: env.MOODLE_USERNAME_RULE, auth: env.MOODLE_AUTH },

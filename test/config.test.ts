@@ -17,7 +17,17 @@ describe('configuration', () => {
       student: 'idnumber',
       department: 'idnumber',
       semester: 'idnumber',
+      groups: { prefix: 'scodoc:', group: 'scodoc:<id>', grouping: 'scodoc:partition:<id>' },
     });
+  });
+
+  it('LINK_GROUP_PREFIX sets the group link rule, and a blank or padded one is refused', () => {
+    expect(loadConfig({ LINK_GROUP_PREFIX: 'iut:' }).linking.groups).toEqual({
+      prefix: 'iut:',
+      group: 'iut:<id>',
+      grouping: 'iut:partition:<id>',
+    });
+    expect(() => loadConfig({ LINK_GROUP_PREFIX: ' x' })).toThrow(/LINK_GROUP_PREFIX/);
   });
 
   it('uses a configured upstream for real and keeps the other simulated', () => {

@@ -58,11 +58,20 @@ describe('sync jobs in process (no REDIS_URL)', () => {
     expect(report.accountsToCreate).toBeGreaterThan(0);
     expect(report.accountsCreated).toBe(report.accountsToCreate);
     expect(report.enrolmentsAdded).toBe(report.enrolmentsToAdd);
-    // Every planned write counted: the progress ends where the plan said it would.
+    // Every planned write counted: the progress ends where the plans said it would. The groups step adds
+    // its own once planned; on this course no group exists yet, so each group created is also put in its
+    // grouping (one assignment each).
+    const g = report.groups!;
+    expect(g.groupsToCreate).toBeGreaterThan(0);
     expect(done.progress.total).toBe(
       report.accountsToCreate * 2 +
         (report.enrolmentsToAdd - report.accountsToCreate) +
-        report.enrolmentsToRemove,
+        report.enrolmentsToRemove +
+        g.groupingsToCreate +
+        g.groupsToCreate * 2 +
+        g.membersToAdd +
+        g.membersToRemove +
+        g.groupsToDelete,
     );
     expect(done.progress.done).toBe(
       done.progress.total - report.failures.filter((f) => f.step !== 'plan').length,

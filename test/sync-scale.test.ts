@@ -159,8 +159,9 @@ describe('at scale: parallel chunks, look-ups, the roster read once', () => {
     expect(peak).toBeGreaterThan(1);
     expect(peak).toBeLessThanOrEqual(4); // the default concurrency, under the share (7 of a pool of 10)
     expect(moodle.peakConcurrency('enrol_manual_enrol_users')).toBeGreaterThan(1);
-    // Two lists (all enrolments, active ones), each read once; the role comes from the first.
-    expect(gw.calls()['core_enrol_get_enrolled_users']).toBe(2);
+    // Two lists (all enrolments, active ones), each read once by the plan; the role comes from the first.
+    // The groups step reads the course's members once more, after the enrolments (groups-step.ts).
+    expect(gw.calls()['core_enrol_get_enrolled_users']).toBe(3);
   });
 
   it('a no-op re-apply looks up the exact NIPs first and the variants of the misses only', async () => {

@@ -8,6 +8,8 @@ export interface SyncArgs {
   courseId?: number;
   dryRun: boolean;
   leavers: 'KEEP' | 'SUSPEND' | 'UNENROL';
+  groups: 'SYNC' | 'SKIP';
+  removeEmptyGroups: boolean;
   json: boolean;
   demo: boolean;
   /** Run as a job of this gateway (startSyncSemester) instead of in this process. */
@@ -81,7 +83,7 @@ function programOf(onCommand: (args: CliCommand) => void): Command {
     .command('sync')
     .description(
       'Plan the sync of a ScoDoc semester into its Moodle course and print it; with --apply, carry it out: ' +
-        'accounts to create, enrolments to add, leavers to handle.',
+        'accounts to create, enrolments to add, leavers to handle, groups to mirror.',
     )
     .option('-s, --semester <id>', 'the ScoDoc formsemestre id (optional with --demo)')
     .option(
@@ -94,6 +96,8 @@ function programOf(onCommand: (args: CliCommand) => void): Command {
       'what to do with students who left (D/DEF): keep, suspend or unenrol',
       'keep',
     )
+    .option('--groups <policy>', 'ScoDoc groups into Moodle groups: sync or skip', 'sync')
+    .option('--remove-empty-groups', 'delete the groups ScoDoc emptied (default: leave them)')
     .option('--json', 'print plan and report as one JSON object on stdout, no table')
     .option('--demo', 'run against simulators started for the occasion, with generated data')
     .option(
@@ -178,6 +182,8 @@ function validated(opts: Record<string, unknown>): SyncArgs {
   const leavers = String(opts.leavers).toUpperCase();
   if (leavers !== 'KEEP' && leavers !== 'SUSPEND' && leavers !== 'UNENROL')
     throw new Error('--leavers must be keep, suspend or unenrol');
+  const groups = String(opts.groups).toUpperCase();
+  if (groups !== 'SYNC' && groups !== 'SKIP') throw new Error('--groups must be sync or skip');
   if (opts.gateway !== undefined && demo)
     throw new Error('--gateway and --demo do not go together');
   if (opts.gateway !== undefined && semesterId === undefined)
@@ -187,6 +193,8 @@ function validated(opts: Record<string, unknown>): SyncArgs {
     courseId,
     dryRun: opts.apply !== true,
     leavers,
+    groups,
+    removeEmptyGroups: opts.removeEmptyGroups === true,
     json: opts.json === true,
     demo,
     gateway: opts.gateway === undefined ? undefined : gatewayUrl(opts.gateway),

@@ -36,6 +36,8 @@ export async function syncAsJob(
       courseId: args.courseId,
       dryRun: args.dryRun,
       leavers: args.leavers,
+      groups: args.groups,
+      removeEmptyGroups: args.removeEmptyGroups,
     },
   });
   const result = started.startSyncSemester;

@@ -90,6 +90,8 @@ async function syncCommand(
     courseId: args.courseId,
     dryRun: args.dryRun,
     leavers: args.leavers,
+    groups: args.groups,
+    removeEmptyGroups: args.removeEmptyGroups,
   };
   const who = cliCaller();
   const started = Date.now();

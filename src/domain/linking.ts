@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GroupLinkRule } from './group-linking';
 
 /**
  * Which Moodle record belongs to which ScoDoc record. The rules live here and nowhere else; each one is
@@ -7,6 +8,7 @@ import { z } from 'zod';
  *   student    ↔ user      LINK_STUDENT_BY     idnumber (user.idnumber = NIP, default) | email | username (= NIP)
  *   department ↔ category  LINK_DEPARTMENT_BY  idnumber (category.idnumber = acronym, default) | name
  *   semester   ↔ course    LINK_SEMESTER_BY    idnumber (course.idnumber = session_id, default) | shortname
+ *   group      ↔ group     LINK_GROUP_PREFIX   group.idnumber = <prefix><group_id> (default scodoc:), see group-linking.ts
  */
 
 export const linkingSchema = z.object({
@@ -19,6 +21,8 @@ export interface LinkingRules {
   student: 'idnumber' | 'email' | 'username';
   department: 'idnumber' | 'name';
   semester: 'idnumber' | 'shortname';
+  /** The group link rule (LINK_GROUP_PREFIX); absent = DEFAULT_GROUP_LINK. */
+  groups?: GroupLinkRule;
 }
 
 export const DEFAULT_LINKING: LinkingRules = {

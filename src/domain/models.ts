@@ -111,6 +111,16 @@ export interface RegistrationModel {
   groups: GroupModel[];
 }
 
+/** A group of a Moodle course (core_group_*): the sync's when its idnumber follows the group link rule. */
+export interface MoodleGroupModel {
+  kind: 'MoodleGroup';
+  id: number;
+  courseId: number;
+  name: string;
+  /** "" or null when none; `scodoc:<group_id>` (by default) for the groups the sync made. */
+  idnumber: string | null;
+}
+
 /** A group of students in a semester (ScoDoc groupe), in a partition (TD, TP, parcours...). */
 export interface GroupModel {
   kind: 'Group';

@@ -46,6 +46,8 @@ const REGISTRATIONS_OF_STUDENT = 4;
 const ENROLMENTS_OF_STUDENT = 5;
 const GROUPS_OF_SEMESTER = 10;
 const STUDENTS_OF_GROUP = 25;
+/** Groups of a course: the sync makes one per ScoDoc group of its semester (3 partitions, ~40 groups). */
+const GROUPS_OF_COURSE = 40;
 /** A category holds a few dozen courses: above that, enrolments are read course by course. */
 const COURSES_OF_CATEGORY = 25;
 
@@ -87,6 +89,14 @@ const COSTS: Record<string, FieldCost> = {
   'Semester.groups': { each: 1, items: GROUPS_OF_SEMESTER },
   'Group.students': { each: 1, items: STUDENTS_OF_GROUP },
   'Group.semester': { once: 1, items: 1 },
+  // The semester (cached by id), its course (one look-up per semester), that course's groups (one per course).
+  'Group.moodleGroup': { once: 3, items: 1 },
+  'Course.groups': { each: 1, items: GROUPS_OF_COURSE },
+  // Members of every group asked in one call, their accounts in one more.
+  'MoodleGroup.members': { once: 2, items: STUDENTS_OF_GROUP },
+  // The course's semester (one ScoDoc query per course) and that semester's groups (one call per semester).
+  'MoodleGroup.scodocGroup': { each: 2, items: 1 },
+  'MoodleGroup.course': { once: 1, items: 1 },
   'Course.enrolments': { each: 2, items: page(100) },
   'Course.department': { once: 2, items: 1 },
   'Course.semester': { eachUpTo: SEMESTERS_OF_DEPARTMENT, items: 1 },

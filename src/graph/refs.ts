@@ -4,6 +4,7 @@ import type {
   EnrolmentModel,
   GroupModel,
   MoodleAccountModel,
+  MoodleGroupModel,
   RegistrationModel,
   SemesterModel,
   StudentModel,
@@ -23,6 +24,7 @@ export const EnrolmentRef = builder.objectRef<EnrolmentModel>('Enrolment');
 export const MoodleAccountRef = builder.objectRef<MoodleAccountModel>('MoodleAccount');
 export const RegistrationRef = builder.objectRef<RegistrationModel>('SemesterRegistration');
 export const GroupRef = builder.objectRef<GroupModel>('Group');
+export const MoodleGroupRef = builder.objectRef<MoodleGroupModel>('MoodleGroup');
 
 export const RegistrationStateEnum = builder.enumType('RegistrationState', {
   description: "A student's state in a semester (ScoDoc's I / D / DEF).",

@@ -10,6 +10,7 @@ import './types/entities';
 import './types/errors';
 import './types/group';
 import './types/moodle-account';
+import './types/moodle-group';
 import './types/semester';
 import './types/student';
 import './types/sync-job';

@@ -13,9 +13,11 @@ import {
 import type { Trail, WriteDeps } from '../provisioning/context';
 import { enrolledIds, settleLost, usersByUsername, type Reread } from '../provisioning/reread';
 import { enrolFirstVerifying } from '../provisioning/roles';
+import type { GroupsReport } from './groups-report';
+import { applyGroupsStep, type GroupsOptions } from './groups-step';
 import type { SyncFailure, SyncPlan } from './plan';
 
-type Step = 'createAccount' | 'enrol' | 'remove';
+type Step = 'createAccount' | 'enrol' | 'remove' | 'groups';
 
 export interface SyncReport {
   dryRun: boolean;
@@ -25,6 +27,8 @@ export interface SyncReport {
   enrolmentsAdded: number;
   enrolmentsToRemove: number;
   enrolmentsRemoved: number;
+  /** The groups step (null: skipped, or its plan failed, see failures). */
+  groups: GroupsReport | null;
   failures: SyncFailure[];
   /** Writes sent whose answer was lost and which could not be read back either: maybe done, maybe not. */
   unknown: SyncFailure[];
@@ -47,6 +51,7 @@ export function reportOf(plan: SyncPlan, dryRun: boolean): SyncReport {
     enrolmentsAdded: 0,
     enrolmentsToRemove: plan.enrolmentsToRemove.length,
     enrolmentsRemoved: 0,
+    groups: null,
     failures: [...plan.problems],
     unknown: [],
   };
@@ -96,7 +101,7 @@ function record<T extends { nip: string }, D>(
 }
 
 /**
- * Executes a plan: accounts, then enrolments (new accounts included), then leavers. Each step is idempotent
+ * Executes a plan: accounts, then enrolments (new accounts included), then leavers, then groups. Each step is idempotent
  * in Moodle (an existing enrolment is re-enrolled, an absent one unenrolled without error), and accounts are
  * found again by idnumber when planning: a second apply, or a re-run after a crash, does only what is left
  * and never creates an account twice. A write whose answer was lost is read back before it is reported.
@@ -106,6 +111,7 @@ export async function applySync(
   trail: Trail,
   plan: SyncPlan,
   progress: Progress = () => {},
+  groups: GroupsOptions = { policy: 'SYNC', removeEmptyGroups: false },
 ): Promise<SyncReport> {
   const report = reportOf(plan, false);
   // Whatever happens below, the course's cached enrolment list is no longer the truth.
@@ -124,6 +130,9 @@ export async function applySync(
       e.userid,
     );
   deps.lists.invalidate(listKeys.courseEnrolments(plan.course.id));
+  await applyGroupsStep(deps, trail, plan, groups, report, (done, total) =>
+    progress('groups', done, total),
+  );
   return report;
 }
 

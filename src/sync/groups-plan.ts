@@ -1,7 +1,7 @@
 import {
-  GROUP_LINK_PREFIX,
   groupIdnumber,
   groupingIdnumber,
+  isLinked,
   type GroupLinkRule,
 } from '../domain/group-linking';
 import { nipOfUser, normalizeNip } from '../domain/linking';
@@ -23,13 +23,16 @@ export interface GroupsPlan {
   groupingsToCreate: Array<{ idnumber: string; name: string }>;
   groupsToCreate: Array<{ idnumber: string; name: string; grouping: string }>;
   /** Renamed in ScoDoc; see README: applying needs core_group_update_groups, which no fixture records. */
-  groupsToRename: Array<{ id: number; from: string; to: string }>;
+  groupsToRename: Array<{ id: number; idnumber: string; from: string; to: string }>;
   /** Group idnumbers to put in their grouping (new groups, and ones taken out by hand). */
   assignmentsToAdd: Array<{ group: string; grouping: string }>;
+  /** userid 0: an account the same run creates first (dry runs only: an apply plans after creating). */
   membersToAdd: Array<{ group: string; userid: number; nip: string }>;
   membersToRemove: Array<{ group: string; userid: number; nip: string }>;
   /** The sync's groups whose ScoDoc group is empty or gone: deleted only with removeEmptyGroups. */
   emptyGroupsToDelete: Array<{ id: number; idnumber: string; name: string }>;
+  /** ScoDoc's name of every linked group, by idnumber: what the report shows. */
+  names: Map<string, string>;
 }
 
 interface Wanted {
@@ -48,6 +51,8 @@ export async function planGroups(
     removeEmptyGroups: boolean;
     roster?: RosterRow[];
     enrolled?: EnrolledUser[];
+    /** NIP → user id of students the run's earlier steps will enrol (0: account not made yet). */
+    prospective?: ReadonlyMap<string, number>;
   },
 ): Promise<GroupsPlan> {
   const { semester, course, rule } = input;
@@ -60,13 +65,13 @@ export async function planGroups(
     deps.moodle.groups.courseGroupings(course.id),
   ]);
   const wanted = wantedGroups(partitions, roster, rule, semester.id);
-  const ours = groups.filter((g) => g.idnumber?.startsWith(GROUP_LINK_PREFIX));
+  const ours = groups.filter((g) => isLinked(rule, g.idnumber));
   const oursByIdnumber = new Map(ours.map((g) => [g.idnumber!, g]));
   const [members, assigned] = await Promise.all([
     deps.moodle.groups.members(ours.map((g) => g.id)),
-    assignedGroups(deps, groupings),
+    assignedGroups(deps, rule, groupings),
   ]);
-  const userOfNip = linkedUsers(deps, enrolled);
+  const userOfNip = new Map([...(input.prospective ?? []), ...linkedUsers(deps, enrolled)]);
   const students = new Set(roster.map((r) => normalizeNip(r.code_nip)).filter((n) => n !== null));
 
   const plan: GroupsPlan = {
@@ -77,6 +82,7 @@ export async function planGroups(
     membersToAdd: [],
     membersToRemove: [],
     emptyGroupsToDelete: [],
+    names: new Map([...wanted.values()].map((w) => [w.idnumber, w.name])),
   };
   const groupingIdnumbers = new Set(groupings.map((g) => g.idnumber ?? ''));
   for (const [idnumber, name] of partitionNames(partitions, rule))
@@ -88,7 +94,12 @@ export async function planGroups(
     if (!existing)
       plan.groupsToCreate.push({ idnumber: w.idnumber, name: w.name, grouping: w.grouping });
     else if (existing.name !== w.name)
-      plan.groupsToRename.push({ id: existing.id, from: existing.name, to: w.name });
+      plan.groupsToRename.push({
+        id: existing.id,
+        idnumber: w.idnumber,
+        from: existing.name,
+        to: w.name,
+      });
     if (!existing || !assigned.get(w.grouping)?.has(existing.id))
       plan.assignmentsToAdd.push({ group: w.idnumber, grouping: w.grouping });
     const now = new Set(existing ? (members.get(existing.id) ?? []) : []);
@@ -164,9 +175,10 @@ function linkedUsers(deps: WriteDeps, enrolled: EnrolledUser[]): Map<string, num
 /** Each of the sync's groupings → its group ids (one call for all of them). */
 async function assignedGroups(
   deps: WriteDeps,
+  rule: GroupLinkRule,
   groupings: Array<{ id: number; idnumber?: string | null }>,
 ): Promise<Map<string, Set<number>>> {
-  const ours = groupings.filter((g) => g.idnumber?.startsWith(GROUP_LINK_PREFIX));
+  const ours = groupings.filter((g) => isLinked(rule, g.idnumber));
   const full = await deps.moodle.groups.groupings(ours.map((g) => g.id));
   return new Map(
     full.map((g) => [g.idnumber ?? '', new Set((g.groups ?? []).map((x: MoodleGroup) => x.id))]),

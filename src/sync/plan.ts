@@ -8,6 +8,7 @@ import type { WriteDeps } from '../provisioning/context';
 import { courseOfSemesterOrFail, semesterOrFail } from '../provisioning/records';
 import { roleIn, type Role } from '../provisioning/roles';
 import type { EnrolledUser, MoodleUser } from '../upstreams/moodle/schemas';
+import type { RosterRow } from '../upstreams/scodoc/types';
 
 /**
  * What a semester → course sync would change, computed from the current state of both systems every time
@@ -22,7 +23,7 @@ export type LeaverPolicy = 'KEEP' | 'SUSPEND' | 'UNENROL';
 
 export interface SyncFailure {
   nip: string | null;
-  step: 'plan' | 'createAccount' | 'enrol' | 'remove';
+  step: 'plan' | 'createAccount' | 'enrol' | 'remove' | 'groups';
   message: string;
 }
 
@@ -39,6 +40,8 @@ export interface SyncPlan {
   enrolmentsToRemove: Array<{ nip: string; userid: number }>;
   /** Students the plan cannot handle (no NIP, several accounts, no e-mail for an account). */
   problems: SyncFailure[];
+  /** What the plan read (registered students with their groups, the course's members): the groups step's. */
+  read: { roster: RosterRow[]; enrolled: EnrolledUser[] };
 }
 
 export async function planSync(
@@ -98,6 +101,7 @@ export async function planSync(
     enrolmentsToAdd: [],
     enrolmentsToRemove: [],
     problems,
+    read: { roster: registered, enrolled: enrolledAll },
   };
   for (const s of stay) {
     const nip = normalizeNip(s.nip)!;

@@ -3,6 +3,7 @@ import { parseInput } from '../domain/validate';
 import type { Trail, WriteDeps } from '../provisioning/context';
 import { patiently } from '../upstreams/resilience';
 import { applySync, reportOf, type Progress, type SyncReport } from './apply';
+import { dryRunGroups, type GroupsOptions } from './groups-step';
 import { planSync, type SyncPlan } from './plan';
 
 const syncInput = z.object({
@@ -10,6 +11,8 @@ const syncInput = z.object({
   courseId: z.number().int().positive().nullish(),
   dryRun: z.boolean().nullish(),
   leavers: z.enum(['KEEP', 'SUSPEND', 'UNENROL']).nullish(),
+  groups: z.enum(['SYNC', 'SKIP']).nullish(),
+  removeEmptyGroups: z.boolean().nullish(),
 });
 
 export type SyncInput = z.infer<typeof syncInput>;
@@ -19,7 +22,10 @@ export function parseSyncInput(raw: unknown): SyncInput {
   return parseInput(syncInput, raw);
 }
 
-/** Writes the apply would make, all steps together: what a job's progress counts up to. */
+/**
+ * Writes the apply would make, the account and enrolment steps together: what a job's progress counts up to
+ * until the groups step, planned only once they are done, adds its own.
+ */
 export function plannedWrites(plan: SyncPlan): number {
   return (
     plan.accountsToCreate.length * 2 + plan.enrolmentsToAdd.length + plan.enrolmentsToRemove.length
@@ -44,13 +50,17 @@ export async function runSync(
     leavers: input.leavers ?? 'KEEP',
   });
   const dryRun = input.dryRun ?? true;
-  planned?.(plan);
-  return {
-    plan,
-    // An apply waits for an open breaker's half-open trial (bounded) instead of failing every remaining
-    // student in milliseconds; interactive queries keep failing fast.
-    report: dryRun
-      ? reportOf(plan, true)
-      : await patiently(() => applySync(deps, trail, plan, progress)),
+  const groups: GroupsOptions = {
+    policy: input.groups ?? 'SYNC',
+    removeEmptyGroups: input.removeEmptyGroups ?? false,
   };
+  planned?.(plan);
+  if (dryRun) {
+    const report = reportOf(plan, true);
+    await dryRunGroups(deps, plan, groups, report);
+    return { plan, report };
+  }
+  // An apply waits for an open breaker's half-open trial (bounded) instead of failing every remaining
+  // student in milliseconds; interactive queries keep failing fast.
+  return { plan, report: await patiently(() => applySync(deps, trail, plan, progress, groups)) };
 }

@@ -2,6 +2,7 @@ import type { LinkingRules } from '../../domain/linking';
 import type { ListStore } from '../../domain/list-cache';
 import type { MoodleClient } from '../../upstreams/moodle/client';
 import type { ScodocClient } from '../../upstreams/scodoc/client';
+import { createGroupLoaders } from './groups';
 import { createLinkLoaders } from './links';
 import { createMoodleLoaders } from './moodle';
 import { createScodocLoaders } from './scodoc';
@@ -24,7 +25,8 @@ export function createLoaders(deps: LoaderDeps) {
   const memo = memoizer();
   const scodoc = createScodocLoaders(deps, memo);
   const moodle = createMoodleLoaders(deps, memo);
-  return { ...scodoc, ...moodle, ...createLinkLoaders(deps.linking, scodoc, moodle) };
+  const links = createLinkLoaders(deps.linking, scodoc, moodle);
+  return { ...scodoc, ...moodle, ...links, ...createGroupLoaders(deps, scodoc, moodle, links) };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

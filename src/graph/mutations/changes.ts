@@ -9,12 +9,12 @@ export const MUTATION_CHANGES = {
   createDepartmentCategory: ['Department', 'Course'],
   createStudent: ['Student', 'Department', 'Semester'],
   createMoodleAccount: ['Student', 'MoodleAccount', 'Enrolment'],
-  deleteMoodleAccount: ['Student', 'MoodleAccount', 'Enrolment'],
+  deleteMoodleAccount: ['Student', 'MoodleAccount', 'Enrolment', 'MoodleGroup'],
   createCourse: ['Course', 'Department', 'Semester'],
-  deleteCourse: ['Course', 'Department', 'Semester'],
+  deleteCourse: ['Course', 'Department', 'Semester', 'MoodleGroup'],
   enrol: ['Enrolment', 'Course', 'Student', 'MoodleAccount'],
   unenrol: ['Enrolment', 'Course', 'Student', 'MoodleAccount'],
-  syncSemester: ['Enrolment', 'Course', 'Student', 'MoodleAccount'],
+  syncSemester: ['Enrolment', 'Course', 'Student', 'MoodleAccount', 'MoodleGroup'],
   // Only queues: the job's run drops what the sync changed when it ends (jobs/execute.ts `afterRun`).
   startSyncSemester: [],
 } as const satisfies Record<string, readonly string[]>;

@@ -15,6 +15,18 @@ const LeaverPolicy = builder.enumType('LeaverPolicy', {
   } as const,
 });
 
+const GroupsPolicy = builder.enumType('GroupsPolicy', {
+  description:
+    "Whether a sync mirrors the semester's ScoDoc groups into Moodle groups of the course.",
+  values: {
+    SYNC: {
+      description:
+        'After the enrolments: groupings and groups created, members added and removed (LINK_GROUP_PREFIX).',
+    },
+    SKIP: { description: 'No groups step: no group function is called.' },
+  } as const,
+});
+
 export const SyncSemesterInput = builder.inputType('SyncSemesterInput', {
   description: "Mirror a ScoDoc semester's registrations into its Moodle course.",
   fields: (t) => ({
@@ -31,6 +43,16 @@ export const SyncSemesterInput = builder.inputType('SyncSemesterInput', {
       type: LeaverPolicy,
       defaultValue: 'KEEP',
       description: 'What to do with students in state D or DEF.',
+    }),
+    groups: t.field({
+      type: GroupsPolicy,
+      defaultValue: 'SYNC',
+      description: 'The groups step (default SYNC).',
+    }),
+    removeEmptyGroups: t.boolean({
+      defaultValue: false,
+      description:
+        "Delete the sync's Moodle groups whose ScoDoc group is empty or gone (default false: left alone).",
     }),
   }),
 });
@@ -51,7 +73,7 @@ builder.mutationField('syncSemester', (t) =>
     authScopes: { scope: 'sync' },
     type: SyncSemesterSuccess,
     description:
-      'Plans (dryRun, the default) or applies the sync of a semester into its course: accounts for registered students, their enrolments, and the leavers policy. Idempotent: re-running after a failure converges.',
+      'Plans (dryRun, the default) or applies the sync of a semester into its course: accounts for registered students, their enrolments, the leavers policy, then ScoDoc groups as Moodle groups. Idempotent: re-running after a failure converges.',
     args: { input: t.arg({ type: SyncSemesterInput, required: true }) },
     errors: {},
     resolve: (_root, args, ctx) =>

@@ -4,7 +4,7 @@ import { acronymArg, idArg, parseNumericId, searchArg } from '../args';
 import type { CourseModel } from '../../domain/models';
 import { asEntity, keyOf } from '../federation';
 import { MAX_PAGE_SIZE, pageOf } from '../paging';
-import { CourseRef, DepartmentRef, EnrolmentRef, SemesterRef } from '../refs';
+import { CourseRef, DepartmentRef, EnrolmentRef, SemesterRef, MoodleGroupRef } from '../refs';
 
 builder.node(CourseRef, {
   description:
@@ -61,6 +61,13 @@ builder.node(CourseRef, {
         ]);
         return { ...connection, totalCount };
       },
+    }),
+    groups: t.field({
+      type: [MoodleGroupRef],
+      nullable: true,
+      description:
+        "The course's Moodle groups, by name (the sync's are linked to ScoDoc groups by the group link rule; others are the teachers').",
+      resolve: (c, _args, ctx) => ctx.loaders.groupsOfCourse.load(c.id),
     }),
   }),
 });

@@ -1,4 +1,4 @@
-import { GroupRef, SemesterRef, StudentRef } from '../refs';
+import { GroupRef, MoodleGroupRef, SemesterRef, StudentRef } from '../refs';
 
 GroupRef.implement({
   description:
@@ -21,6 +21,13 @@ GroupRef.implement({
       nullable: true,
       description: 'Students of the group, by name (one ScoDoc call per group).',
       resolve: (g, _args, ctx) => ctx.loaders.studentsOfGroup.load(g.id),
+    }),
+    moodleGroup: t.field({
+      type: MoodleGroupRef,
+      nullable: true,
+      description:
+        "The Moodle group of the semester's course that the group link rule ties to this group (idnumber `scodoc:<id>` by default); null when the sync has not made it, or the semester has no course.",
+      resolve: (g, _args, ctx) => ctx.loaders.moodleGroupOf.load(g),
     }),
   }),
 });

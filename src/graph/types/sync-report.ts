@@ -1,6 +1,7 @@
 import type { SyncReport } from '../../sync/apply';
 import type { SyncFailure } from '../../sync/plan';
 import { builder } from '../builder';
+import { SyncGroupsReportRef } from './sync-groups-report';
 
 /** What a sync would do or did: the answer of `syncSemester`, and the report of a finished sync job. */
 const SyncFailureRef = builder.objectRef<SyncFailure>('SyncFailure').implement({
@@ -10,7 +11,7 @@ const SyncFailureRef = builder.objectRef<SyncFailure>('SyncFailure').implement({
       nullable: true,
       description: 'The NIP, when the student has one.',
     }),
-    step: t.exposeString('step', { description: 'plan, createAccount, enrol or remove.' }),
+    step: t.exposeString('step', { description: 'plan, createAccount, enrol, remove or groups.' }),
     message: t.exposeString('message', { description: 'What went wrong.' }),
   }),
 });
@@ -36,6 +37,13 @@ export const SyncReportRef = builder.objectRef<SyncReport>('SyncReport').impleme
     }),
     enrolmentsRemoved: t.exposeInt('enrolmentsRemoved', {
       description: 'Leavers suspended or unenrolled by this run.',
+    }),
+    groups: t.field({
+      type: SyncGroupsReportRef,
+      nullable: true,
+      description:
+        'The groups step; null when skipped (groups: SKIP) or when it could not be planned.',
+      resolve: (r) => r.groups,
     }),
     failures: t.field({
       type: [SyncFailureRef],

@@ -37,7 +37,7 @@ const groupCalls = () =>
   Object.fromEntries(Object.entries(gw.calls()).filter(([k]) => k.startsWith('core_group_')));
 const groupWrites = () =>
   Object.fromEntries(
-    Object.entries(groupCalls()).filter(([k]) => /create|add|delete|assign/.test(k)),
+    Object.entries(groupCalls()).filter(([k]) => /create|add|delete|assign|update/.test(k)),
   );
 
 /** ScoDoc's side: idnumber → sorted NIPs of the registered students of each named-partition group. */
@@ -180,6 +180,36 @@ describe('groups step through syncSemester', () => {
     const after = moodleGroups().members;
     expect(after.get(`scodoc:${b!.id}`)).toContain(nip);
     expect(after.get(`scodoc:${a!.id}`)).not.toContain(nip);
+  });
+
+  it('a group renamed in ScoDoc is renamed in Moodle, in one call, and only once', async () => {
+    const store = gw.sims.scodoc!.store;
+    const td = store.partitionsOf(semesterId).find((p) => store.groupsOf(p.id).length >= 2)!;
+    const group = store.groupsOf(td.id)[0]!;
+    const before = group.group_name;
+    group.group_name = `${before} (groupe projet)`;
+    const dry = await sync({ dryRun: true });
+    expect(dry.groups!.changes.filter((c) => c.action === 'RENAME')).toEqual([
+      {
+        idnumber: `scodoc:${group.id}`,
+        name: `${before} (groupe projet)`,
+        action: 'RENAME',
+        renamedFrom: before,
+        add: [],
+        remove: [],
+      },
+    ]);
+    gw.resetCalls();
+    const report = await sync({ dryRun: false });
+    expect(report.groups).toMatchObject({ groupsToRename: 1, groupsRenamed: 1 });
+    expect(groupWrites()).toEqual({ core_group_update_groups: 1 });
+    const moodle = [...gw.sims.moodle!.store.groups.groups.values()].find(
+      (g) => g.idnumber === `scodoc:${group.id}`,
+    )!;
+    expect(moodle.name).toBe(`${before} (groupe projet)`);
+    gw.resetCalls();
+    expect((await sync({ dryRun: false })).groups).toMatchObject({ groupsToRename: 0 });
+    expect(groupWrites()).toEqual({});
   });
 
   it('an interrupted apply converges on re-run, with one group per idnumber', async () => {

@@ -30,8 +30,7 @@ export function renderReport(report: SyncReport, width: number): string {
       ['group members to add', g.membersToAdd, g.membersAdded],
       ['group members to remove', g.membersToRemove, g.membersRemoved],
       ['groups to delete', g.groupsToDelete, g.groupsDeleted],
-      // Never applied: core_group_update_groups is in no recorded fixture (README).
-      ['groups to rename (by hand)', g.groupsToRename, '—'],
+      ['groups to rename', g.groupsToRename, g.groupsRenamed],
     );
   let text = `${table.toString()}\n`;
   if (report.failures.length > 0)
@@ -120,7 +119,7 @@ export function renderJson(plan: SyncPlan, report: SyncReport): string {
   })}\n`;
 }
 
-/** The groups step's counts for --json, none when it was skipped (renames: planned only, never done). */
+/** The groups step's counts for --json, none when it was skipped. */
 function groupCounts(report: SyncReport) {
   const g = report.groups;
   if (!g) return {};
@@ -131,7 +130,7 @@ function groupCounts(report: SyncReport) {
     groupMembersToAdd: counts(g.membersToAdd, g.membersAdded),
     groupMembersToRemove: counts(g.membersToRemove, g.membersRemoved),
     groupsToDelete: counts(g.groupsToDelete, g.groupsDeleted),
-    groupsToRename: { planned: g.groupsToRename, done: 0 },
+    groupsToRename: counts(g.groupsToRename, g.groupsRenamed),
   };
 }
 

@@ -11,7 +11,7 @@ import type { GroupsPlan } from './groups-plan';
 import type { SyncFailure } from './plan';
 
 /**
- * Applies a groups plan in dependency order: groupings, groups, grouping assignments, members added, members
+ * Applies a groups plan in dependency order: groupings, groups, renames, grouping assignments, members added, members
  * removed, then (with removeEmptyGroups) the emptied groups deleted. Every call carries many items (members
  * of many groups in one request, chunked under the form budget), never one call per student. Creates are
  * keyed by idnumber, so a crash at any point is repaired by planning again: what exists is found, not made
@@ -28,6 +28,7 @@ export interface GroupsApplied {
   membersAdded: number;
   membersRemoved: number;
   groupsDeleted: number;
+  groupsRenamed: number;
   failures: SyncFailure[];
   unknown: SyncFailure[];
   /** Ids of the groups created and deleted, for the audit trail. */
@@ -79,6 +80,7 @@ export async function applyGroups(
     membersAdded: 0,
     membersRemoved: 0,
     groupsDeleted: 0,
+    groupsRenamed: 0,
     failures: [],
     unknown: [],
     createdIds: [],
@@ -87,6 +89,7 @@ export async function applyGroups(
   const total =
     plan.groupingsToCreate.length +
     plan.groupsToCreate.length +
+    plan.groupsToRename.length +
     plan.assignmentsToAdd.length +
     plan.membersToAdd.length +
     plan.membersToRemove.length +
@@ -117,6 +120,17 @@ export async function applyGroups(
     },
   );
   tick(plan.groupsToCreate.length);
+  // Names follow ScoDoc's. Renamed by id, one batch (all or nothing: bisected like the others); a name another
+  // group of the course holds is refused (test/fixtures/moodle-live-2026-12-01).
+  const renamed = await isolated(
+    out,
+    'Renaming group',
+    plan.groupsToRename.map((x) => ({ id: x.id, name: x.to, ...key(x.idnumber) })),
+    (b) => g.renameGroups(b.map(({ id, name }) => ({ id, name }))),
+  );
+  out.groupsRenamed = renamed.done.length;
+  unknownOf(out, renamed, 'Renaming group');
+  tick(plan.groupsToRename.length);
   // Ids by idnumber, read once after the creates: the course's groups and groupings as they now are. The
   // same read settles creates whose answer was lost: made if their idnumber is there now.
   const state = await readState(deps, courseId);

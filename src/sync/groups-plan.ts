@@ -22,7 +22,7 @@ import type { RosterRow } from '../upstreams/scodoc/types';
 export interface GroupsPlan {
   groupingsToCreate: Array<{ idnumber: string; name: string }>;
   groupsToCreate: Array<{ idnumber: string; name: string; grouping: string }>;
-  /** Renamed in ScoDoc; see README: applying needs core_group_update_groups, which no fixture records. */
+  /** Renamed in ScoDoc: renamed in Moodle by id (core_group_update_groups). */
   groupsToRename: Array<{ id: number; idnumber: string; from: string; to: string }>;
   /** Group idnumbers to put in their grouping (new groups, and ones taken out by hand). */
   assignmentsToAdd: Array<{ group: string; grouping: string }>;

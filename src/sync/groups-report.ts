@@ -2,9 +2,7 @@ import type { GroupsPlan } from './groups-plan';
 
 /**
  * The groups step in a sync report: counts planned and done, and the change of every group the plan
- * touches (the membership diff a teacher checks before an apply). Renames are planned and never applied:
- * Moodle's core_group_update_groups is in no recorded fixture, so neither the client nor the simulator
- * implements it (README "Semester → course sync").
+ * touches (the membership diff a teacher checks before an apply).
  */
 export interface GroupsReport {
   groupingsToCreate: number;
@@ -17,8 +15,8 @@ export interface GroupsReport {
   membersRemoved: number;
   groupsToDelete: number;
   groupsDeleted: number;
-  /** Planned only: see above. */
   groupsToRename: number;
+  groupsRenamed: number;
   changes: GroupChange[];
 }
 
@@ -45,6 +43,7 @@ export function groupsReportOf(plan: GroupsPlan): GroupsReport {
     groupsToDelete: plan.emptyGroupsToDelete.length,
     groupsDeleted: 0,
     groupsToRename: plan.groupsToRename.length,
+    groupsRenamed: 0,
     changes: changesOf(plan),
   };
 }

@@ -91,6 +91,7 @@ export async function applyGroupsStep(
   counts.membersAdded = done.membersAdded;
   counts.membersRemoved = done.membersRemoved;
   counts.groupsDeleted = done.groupsDeleted;
+  counts.groupsRenamed = done.groupsRenamed;
   report.failures.push(...done.failures);
   report.unknown.push(...done.unknown);
   for (const id of done.createdIds) trail.touch('moodle', `group:${plan.course.id}`, id);

@@ -7,8 +7,7 @@ const GroupChangeAction = builder.enumType('GroupChangeAction', {
   values: {
     CREATE: { description: 'Created (with its members) from a ScoDoc group.' },
     RENAME: {
-      description:
-        'Renamed in ScoDoc: planned only, not applied (core_group_update_groups is in no recorded fixture).',
+      description: 'Renamed in ScoDoc: the Moodle group takes the new name.',
     },
     DELETE: { description: 'Emptied or gone in ScoDoc, deleted (removeEmptyGroups only).' },
     MEMBERS: { description: 'Only its members change.' },
@@ -65,8 +64,9 @@ export const SyncGroupsReportRef = builder.objectRef<GroupsReport>('SyncGroupsRe
     groupsDeleted: t.exposeInt('groupsDeleted', { description: 'Deleted by this run.' }),
     groupsToRename: t.exposeInt('groupsToRename', {
       description:
-        "Groups renamed in ScoDoc. Reported, never applied: Moodle's rename function (core_group_update_groups) is in no recorded fixture, so the gateway does not call it; rename them in Moodle by hand.",
+        'Groups renamed in ScoDoc: their Moodle group takes the new name (core_group_update_groups).',
     }),
+    groupsRenamed: t.exposeInt('groupsRenamed', { description: 'Renamed by this run.' }),
     changes: t.field({
       type: [GroupChangeRef],
       description: 'Every group the plan changes, by idnumber, with the NIPs to add and remove.',

@@ -30,6 +30,10 @@ export const newGroupSchema = z
   .strict();
 export type NewGroup = z.infer<typeof newGroupSchema>;
 
+/** core_group_update_groups, name only (test/fixtures/moodle-live-2026-12-01). */
+export const renameSchema = z.object({ id, name: groupName }).strict();
+export type GroupRename = z.infer<typeof renameSchema>;
+
 export const newGroupingSchema = z
   .object({ courseid: id, name: groupName, description: z.string(), idnumber: idnumber.optional() })
   .strict();

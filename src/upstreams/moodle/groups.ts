@@ -9,6 +9,8 @@ import {
   moodleGroupSchema,
   newGroupingSchema,
   newGroupSchema,
+  renameSchema,
+  type GroupRename,
   type GroupingAssignment,
   type Membership,
   type MoodleGroup,
@@ -100,6 +102,14 @@ export class MoodleGroups {
 
   async removeMembers(members: readonly Membership[]): Promise<void> {
     await this.write('core_group_delete_group_members', 'members', membershipSchema, members);
+  }
+
+  /**
+   * Renames groups: one batch, all or nothing; a name another group of the course holds is refused
+   * (test/fixtures/moodle-live-2026-12-01, recorded by the project: the shared recordings lack the function).
+   */
+  async renameGroups(renames: readonly GroupRename[]): Promise<void> {
+    await this.write('core_group_update_groups', 'groups', renameSchema, renames);
   }
 
   /** Moodle does not check that the group is of the grouping's course: callers must. */

@@ -197,6 +197,7 @@ export const GATEWAY_FUNCTIONS = [
   // The sync's groups step (issue 18).
   'core_group_get_course_groups',
   'core_group_create_groups',
+  'core_group_update_groups',
   'core_group_delete_groups',
   'core_group_get_group_members',
   'core_group_add_group_members',

@@ -52,6 +52,19 @@ interface NewGroup {
   participation: boolean;
 }
 
+/** core_group_update_groups, name only (test/fixtures/moodle-live-2026-12-01). */
+function renameGroup(store: MoodleStore, update: { id: number; name: string }): void {
+  const group = store.groups.groups.get(update.id);
+  if (!group) throw invalidParameter(`Group ${update.id} does not exist`); // …error-unknown-id
+  // Another group of the course with that name (…error-duplicate-name); its own name is no conflict (…ok-same-name).
+  const taken = [...store.groups.groups.values()].some(
+    (x) => x.courseid === group.courseid && x.id !== group.id && x.name === update.name,
+  );
+  if (taken)
+    throw invalidParameter('A different group with the same name already exists in the course');
+  group.name = update.name;
+}
+
 function createGroup(store: MoodleStore, g: NewGroup): GroupRow {
   requireCourseContext(store, g.courseid);
   const name = g.name.trim();
@@ -179,6 +192,18 @@ export const GROUP_FUNCTIONS: Record<string, WsFunction> = {
         () => p.groups.map((g) => createdJson(createGroup(store, g))),
         store.groups.snapshot(),
       ),
+  },
+
+  // Recorded by the project against a live Moodle 5.0.6+ (test/fixtures/moodle-live-2026-12-01): only id and
+  // name are sent here; the other updatable fields of the function are not recorded, so not implemented.
+  core_group_update_groups: {
+    params: single({ groups: multiple(single({ id: v('int'), name: v('text') })) }),
+    run: (p: { groups: Array<{ id: number; name: string }> }, store) =>
+      transaction(() => {
+        // One bad item and nothing of the batch stays (…error-batch-one-bad).
+        for (const update of p.groups) renameGroup(store, update);
+        return null;
+      }, store.groups.snapshot()),
   },
 
   core_group_get_course_groups: {

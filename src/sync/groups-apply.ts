@@ -31,8 +31,9 @@ export interface GroupsApplied {
   groupsRenamed: number;
   failures: SyncFailure[];
   unknown: SyncFailure[];
-  /** Ids of the groups created and deleted, for the audit trail. */
+  /** Ids of the groups created, renamed and deleted, for the audit trail. */
   createdIds: number[];
+  renamedIds: number[];
   deletedIds: number[];
 }
 
@@ -84,6 +85,7 @@ export async function applyGroups(
     failures: [],
     unknown: [],
     createdIds: [],
+    renamedIds: [],
     deletedIds: [],
   };
   const total =
@@ -129,6 +131,7 @@ export async function applyGroups(
     (b) => g.renameGroups(b.map(({ id, name }) => ({ id, name }))),
   );
   out.groupsRenamed = renamed.done.length;
+  out.renamedIds = renamed.done.map((x) => x.id);
   unknownOf(out, renamed, 'Renaming group');
   tick(plan.groupsToRename.length);
   // Ids by idnumber, read once after the creates: the course's groups and groupings as they now are. The

@@ -95,5 +95,6 @@ export async function applyGroupsStep(
   report.failures.push(...done.failures);
   report.unknown.push(...done.unknown);
   for (const id of done.createdIds) trail.touch('moodle', `group:${plan.course.id}`, id);
+  for (const id of done.renamedIds) trail.touch('moodle', `group-renamed:${plan.course.id}`, id);
   for (const id of done.deletedIds) trail.touch('moodle', `group-deleted:${plan.course.id}`, id);
 }

@@ -2,6 +2,7 @@ import { Trail } from '../src/provisioning/context';
 import { runSync } from '../src/sync/run';
 import { simulatorClients, writeDeps } from '../test/support/clients';
 import { startTestGateway } from '../test/support/gateway';
+import { everyoneInOneSemester } from './university';
 
 /**
  * The groups step of the sync (`npm run bench:groups`): a 1,000-student semester with 3 partitions (TD,
@@ -13,25 +14,9 @@ import { startTestGateway } from '../test/support/gateway';
 const LATENCY_MS = 20;
 const STUDENTS = 1000;
 const gw = await startTestGateway({ students: STUDENTS });
-const u = gw.sims.university;
 const scodoc = gw.sims.scodoc!.store;
-const moodle = gw.sims.moodle!.store;
 
-const semester = u.semesters.find(
-  (s) => s.hasMoodleCourse && [...moodle.courses.values()].some((c) => c.idnumber === s.sessionId),
-)!;
-// Every student of the university registered in it.
-const inscribed = new Set(
-  scodoc.inscriptions.filter((i) => i.formsemestre_id === semester.id).map((i) => i.etudid),
-);
-for (const s of u.students)
-  if (!inscribed.has(s.etudid))
-    scodoc.inscriptions.push({
-      etudid: s.etudid,
-      formsemestre_id: semester.id,
-      etat: 'I',
-      seq: scodoc.inscriptions.length,
-    });
+const semester = everyoneInOneSemester(gw);
 // The bench's own partitions (the demo data has fewer): 12 TD, 24 TP, 4 parcours, round-robin.
 for (const p of scodoc.partitionsOf(semester.id)) {
   for (const g of scodoc.groupsOf(p.id)) scodoc.groups.delete(g.id);

@@ -8,6 +8,26 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 export { freePort } from '../test/support/process';
 
+/** A production gateway in front of the simulators of bench/ (`src/simulators/main.ts` on these ports). */
+export function gatewayEnv(
+  ports: { port: number; scodoc: number; moodle: number },
+  logLevel = 'warn',
+) {
+  return {
+    NODE_ENV: 'production',
+    PORT: String(ports.port),
+    HOST: '127.0.0.1',
+    AUTH_DISABLED: 'true',
+    LOG_LEVEL: logLevel,
+    SCODOC_URL: `http://127.0.0.1:${ports.scodoc}/ScoDoc`,
+    SCODOC_USERNAME: 'demo',
+    SCODOC_PASSWORD: 'demo',
+    MOODLE_URL: `http://127.0.0.1:${ports.moodle}`,
+    MOODLE_TOKEN: 'demo-moodle-token',
+    RATE_LIMIT_PER_MINUTE: '100000000',
+  };
+}
+
 /** Starts a process and waits for `ready` in its output. */
 export async function start(
   args: string[],

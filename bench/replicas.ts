@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { startRedis } from '../test/support/redis';
-import { freePort, start } from './processes';
+import { freePort, gatewayEnv, start } from './processes';
 
 /**
  * `npm run bench:replicas`: one gateway process against two (`campusgraph serve --workers N`, node:cluster
@@ -53,18 +53,8 @@ async function startGateways(setup: Setup): Promise<{ url: string; child: ChildP
   const child = await start(
     ['bin/campusgraph.js', 'serve', '--workers', String(setup.workers)],
     {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      AUTH_DISABLED: 'true',
-      LOG_LEVEL: 'info',
+      ...gatewayEnv({ port, scodoc: scodocPort, moodle: moodlePort }, 'info'),
       LOG_FORMAT: 'json',
-      SCODOC_URL: `http://127.0.0.1:${scodocPort}/ScoDoc`,
-      SCODOC_USERNAME: 'demo',
-      SCODOC_PASSWORD: 'demo',
-      MOODLE_URL: `http://127.0.0.1:${moodlePort}`,
-      MOODLE_TOKEN: 'demo-moodle-token',
-      RATE_LIMIT_PER_MINUTE: '100000000',
       ...(setup.redis ? { REDIS_URL: redis.url } : {}),
       ...(setup.query === 'uncached' ? { RESPONSE_CACHE_TTL_MS: '0', LIST_CACHE_TTL_MS: '0' } : {}),
     },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { cpuSecondsOf, freePort, memoryOf, start } from './processes';
+import { cpuSecondsOf, freePort, gatewayEnv, memoryOf, start } from './processes';
 
 /**
  * `npm run bench:runtime`: the production artifact (`node dist/main.js`, NODE_ENV=production, upstreams in a
@@ -105,27 +105,15 @@ const sims = await start(
 );
 // The same flags as `npm start` (package.json), unless GATEWAY_NODE_FLAGS says otherwise.
 const gatewayFlags = (process.env.GATEWAY_NODE_FLAGS ?? startFlags()).split(' ').filter(Boolean);
-const gatewayEnv = (port: number) => ({
-  NODE_ENV: 'production',
-  PORT: String(port),
-  HOST: '127.0.0.1',
-  AUTH_DISABLED: 'true',
-  LOG_LEVEL: 'warn',
-  SCODOC_URL: `http://127.0.0.1:${scodocPort}/ScoDoc`,
-  SCODOC_USERNAME: 'demo',
-  SCODOC_PASSWORD: 'demo',
-  MOODLE_URL: `http://127.0.0.1:${moodlePort}`,
-  MOODLE_TOKEN: 'demo-moodle-token',
-  RATE_LIMIT_PER_MINUTE: '100000000',
-});
+const gatewayEnvOn = (port: number) => gatewayEnv({ port, scodoc: scodocPort, moodle: moodlePort });
 const gateway = await start(
   [...gatewayFlags, 'dist/main.js'],
-  gatewayEnv(gatewayPort),
+  gatewayEnvOn(gatewayPort),
   /AUTH_DISABLED=true/,
 );
 const uncached = await start(
   [...gatewayFlags, 'dist/main.js'],
-  { ...gatewayEnv(uncachedPort), RESPONSE_CACHE_TTL_MS: '0' },
+  { ...gatewayEnvOn(uncachedPort), RESPONSE_CACHE_TTL_MS: '0' },
   /AUTH_DISABLED=true/,
 );
 // The "ready" line is info, below LOG_LEVEL=warn: poll /health instead.

@@ -4,6 +4,7 @@ import { applySync, type SyncReport } from '../src/sync/apply';
 import { planSync } from '../src/sync/plan';
 import { forgetAccounts, simulatorClients, writeDeps } from '../test/support/clients';
 import { startTestGateway } from '../test/support/gateway';
+import { everyoneInOneSemester } from './university';
 
 /**
  * A 5,000-student semester synced into its course (`npm run bench`) against a Moodle simulator that costs
@@ -17,25 +18,10 @@ const STUDENTS = 5000;
 const gw = await startTestGateway({ students: STUDENTS });
 const u = gw.sims.university;
 const scodocStore = gw.sims.scodoc!.store;
-const moodleStore = gw.sims.moodle!.store;
 
 // The semester whose course exists, with every student of the university registered in it and none of
 // them with a Moodle account yet: the first apply creates them all.
-const semester = u.semesters.find(
-  (s) =>
-    s.hasMoodleCourse && [...moodleStore.courses.values()].some((c) => c.idnumber === s.sessionId),
-)!;
-const inscribed = new Set(
-  scodocStore.inscriptions.filter((i) => i.formsemestre_id === semester.id).map((i) => i.etudid),
-);
-for (const s of u.students)
-  if (!inscribed.has(s.etudid))
-    scodocStore.inscriptions.push({
-      etudid: s.etudid,
-      formsemestre_id: semester.id,
-      etat: 'I',
-      seq: scodocStore.inscriptions.length,
-    });
+const semester = everyoneInOneSemester(gw);
 forgetAccounts(gw.sims, new Set(u.students.map((s) => s.nip)));
 
 // The production pool (24 connections), and a timeout no chunk under the cost model comes near.
